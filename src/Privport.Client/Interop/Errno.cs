@@ -1,0 +1,33 @@
+using System.Runtime.InteropServices;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Client.Interop;
+
+/// <summary>Names and texts of errno values, as a Linux admin reads them: <c>EACCES (13): Permission denied</c>.</summary>
+internal static class Errno
+{
+    public static string Name(int errno) => errno switch
+    {
+        EPERM => "EPERM",
+        ENOENT => "ENOENT",
+        ESRCH => "ESRCH",
+        EINTR => "EINTR",
+        EBADF => "EBADF",
+        EAGAIN => "EAGAIN",
+        EACCES => "EACCES",
+        EINVAL => "EINVAL",
+        ERANGE => "ERANGE",
+        ENOTSOCK => "ENOTSOCK",
+        EPROTOTYPE => "EPROTOTYPE",
+        EAFNOSUPPORT => "EAFNOSUPPORT",
+        EADDRINUSE => "EADDRINUSE",
+        EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        EISCONN => "EISCONN",
+        ENOTCONN => "ENOTCONN",
+        ETIMEDOUT => "ETIMEDOUT",
+        ECONNREFUSED => "ECONNREFUSED",
+        _ => "errno",
+    };
+
+    public static string Describe(int errno) => $"{Name(errno)} ({errno}): {Marshal.GetPInvokeErrorMessage(errno)}";
+}

@@ -1,0 +1,9 @@
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        internal const string Name = "libc";
+    }
+}

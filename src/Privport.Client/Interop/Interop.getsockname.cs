@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial int getsockname(SafeHandle fd, byte* addr, uint* addrlen);
+
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial int getpeername(SafeHandle fd, byte* addr, uint* addrlen);
+    }
+}

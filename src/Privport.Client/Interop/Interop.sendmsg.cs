@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial nint sendmsg(SafeHandle fd, msghdr* msg, int flags);
+
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial nint recvmsg(SafeHandle fd, msghdr* msg, int flags);
+    }
+}

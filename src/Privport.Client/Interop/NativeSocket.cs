@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Client.Interop;
+
+/// <summary>The socket calls privport makes on raw descriptors, errno turned into <see cref="SystemCallException"/>.</summary>
+internal static class NativeSocket
+{
+    public static SafeFdHandle CreateInet(PortProtocol protocol, AddressFamily family)
+    {
+        int domain = family == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
+        int type = (protocol == PortProtocol.Udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC;
+        int fd = socket(domain, type, (int)protocol);
+        if (fd < 0)
+        {
+            throw SystemCallException.FromLastError("socket");
+        }
+
+        return new SafeFdHandle(fd);
+    }
+
+    /// <summary>getsockopt for an int-sized option; null when the call fails with <paramref name="tolerated"/>.</summary>
+    public static unsafe int? GetInt(SafeHandle fd, int level, int name, int tolerated = 0)
+    {
+        int value = 0;
+        uint length = sizeof(int);
+        if (getsockopt(fd, level, name, &value, &length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == tolerated)
+            {
+                return null;
+            }
+
+            throw new SystemCallException("getsockopt", errno);
+        }
+
+        return value;
+    }
+
+    public static unsafe void SetInt(SafeHandle fd, int level, int name, int value)
+    {
+        if (setsockopt(fd, level, name, &value, sizeof(int)) != 0)
+        {
+            throw SystemCallException.FromLastError("setsockopt");
+        }
+    }
+
+    /// <summary>bind(2); returns 0 or the errno, since the caller reports a bind failure to its client rather than failing.</summary>
+    public static unsafe int Bind(SafeHandle fd, IPAddress address, ushort port)
+    {
+        var socketAddress = new IPEndPoint(address, port).Serialize();
+        fixed (byte* raw = socketAddress.Buffer.Span)
+        {
+            return bind(fd, raw, (uint)socketAddress.Size) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+    }
+
+    /// <summary>The local port of a socket; 0 when it is not bound.</summary>
+    public static unsafe ushort LocalPort(SafeHandle fd)
+    {
+        byte* raw = stackalloc byte[128];
+        uint length = 128;
+        if (getsockname(fd, raw, &length) != 0)
+        {
+            throw SystemCallException.FromLastError("getsockname");
+        }
+
+        // sin_port and sin6_port sit at offset 2 in network order for both families.
+        return length >= 4 ? (ushort)((raw[2] << 8) | raw[3]) : (ushort)0;
+    }
+
+    public static unsafe bool IsConnected(SafeHandle fd)
+    {
+        byte* raw = stackalloc byte[128];
+        uint length = 128;
+        if (getpeername(fd, raw, &length) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == ENOTCONN ? false : throw new SystemCallException("getpeername", errno);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Client.Interop;
+
+/// <summary>One datagram received with <see cref="UnixMessage.Receive"/>: its length, truncation and any fds that came with it.</summary>
+internal readonly record struct ReceivedMessage(int Length, bool Truncated, bool ControlTruncated, SafeFdHandle[] Fds);
+
+/// <summary>sendmsg/recvmsg with SCM_RIGHTS on AF_UNIX sockets: the only place fds cross a socket.</summary>
+internal static class UnixMessage
+{
+    // Room for more fds than any request may carry, so extras arrive (and are closed) rather than vanish unseen.
+    public const int MaxReceivedFds = 8;
+
+    public static unsafe void Send(SafeHandle socket, ReadOnlySpan<byte> payload, SafeHandle? fd)
+    {
+        int space = CMSG_SPACE(sizeof(int));
+        byte* control = stackalloc byte[space];
+        new Span<byte>(control, space).Clear();
+        bool added = false;
+        try
+        {
+            int rawFd = -1;
+            if (fd is not null)
+            {
+                fd.DangerousAddRef(ref added);
+                rawFd = (int)fd.DangerousGetHandle();
+            }
+
+            fixed (byte* data = payload)
+            {
+                var iov = new iovec { iov_base = data, iov_len = (nuint)payload.Length };
+                var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1 };
+                if (rawFd >= 0)
+                {
+                    var header = (cmsghdr*)control;
+                    header->cmsg_len = (nuint)CMSG_LEN(sizeof(int));
+                    header->cmsg_level = SOL_SOCKET;
+                    header->cmsg_type = SCM_RIGHTS;
+                    *(int*)(control + CMSG_ALIGN(sizeof(cmsghdr))) = rawFd;
+                    msg.msg_control = control;
+                    msg.msg_controllen = (nuint)space;
+                }
+
+                nint sent;
+                do
+                {
+                    sent = sendmsg(socket, &msg, MSG_NOSIGNAL);
+                }
+                while (sent < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+                if (sent < 0)
+                {
+                    throw SystemCallException.FromLastError("sendmsg");
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                fd!.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Receives one datagram; every fd in it is returned owned and CLOEXEC, whatever else is wrong with it.</summary>
+    public static unsafe ReceivedMessage Receive(SafeHandle socket, Span<byte> buffer, int flags = 0)
+    {
+        int space = CMSG_SPACE(sizeof(int) * MaxReceivedFds);
+        byte* control = stackalloc byte[space];
+        new Span<byte>(control, space).Clear();
+        fixed (byte* data = buffer)
+        {
+            var iov = new iovec { iov_base = data, iov_len = (nuint)buffer.Length };
+            var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = (nuint)space };
+            nint received;
+            do
+            {
+                received = recvmsg(socket, &msg, flags | MSG_CMSG_CLOEXEC);
+            }
+            while (received < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+            if (received < 0)
+            {
+                throw SystemCallException.FromLastError("recvmsg");
+            }
+
+            return new ReceivedMessage(
+                (int)received,
+                (msg.msg_flags & MSG_TRUNC) != 0,
+                (msg.msg_flags & MSG_CTRUNC) != 0,
+                CollectFds(&msg));
+        }
+    }
+
+    private static unsafe SafeFdHandle[] CollectFds(msghdr* msg)
+    {
+        var fds = new List<SafeFdHandle>();
+        byte* end = (byte*)msg->msg_control + msg->msg_controllen;
+        byte* cursor = (byte*)msg->msg_control;
+        while (msg->msg_controllen >= (nuint)sizeof(cmsghdr) && cursor + sizeof(cmsghdr) <= end)
+        {
+            var header = (cmsghdr*)cursor;
+            if (header->cmsg_len < (nuint)sizeof(cmsghdr) || cursor + (int)header->cmsg_len > end)
+            {
+                break;
+            }
+
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
+            {
+                int count = ((int)header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int* data = (int*)(cursor + CMSG_ALIGN(sizeof(cmsghdr)));
+                for (int i = 0; i < count; i++)
+                {
+                    fds.Add(new SafeFdHandle(data[i]));
+                }
+            }
+
+            cursor += CMSG_ALIGN((int)header->cmsg_len);
+        }
+
+        return fds.ToArray();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net.Sockets;
+using Privport.Client.Interop;
+using Privport.Client.Protocol;
+
+namespace Privport.Client;
+
+/// <summary>
+/// Asks the privport broker for sockets on privileged ports. Each call opens its own connection, so one
+/// instance may be shared by any number of threads.
+/// </summary>
+public sealed class PrivportClient
+{
+    /// <summary>Where the broker listens unless PRIVPORT_SOCKET or a path says otherwise.</summary>
+    public const string DefaultSocketPath = "/run/privport/broker.sock";
+
+    /// <summary>The environment variable naming the broker's socket.</summary>
+    public const string SocketEnvironmentVariable = "PRIVPORT_SOCKET";
+
+    /// <summary>Creates a client for the broker at <paramref name="socketPath"/>, else $PRIVPORT_SOCKET, else the default path.</summary>
+    public PrivportClient(string? socketPath = null)
+    {
+        SocketPath = !string.IsNullOrEmpty(socketPath) ? socketPath
+            : Environment.GetEnvironmentVariable(SocketEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+            : DefaultSocketPath;
+    }
+
+    /// <summary>The broker's socket path.</summary>
+    public string SocketPath { get; }
+
+    /// <summary>How long to wait for the broker's reply. Default 5 seconds.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Has the broker create a socket, set <paramref name="flags"/>, bind it to <paramref name="endpoint"/> and hand
+    /// it over (OPEN). A TCP socket still needs <see cref="Socket.Listen()"/>.
+    /// </summary>
+    /// <exception cref="PrivportException">The policy denied the endpoint, the bind failed, or no broker answered.</exception>
+    public async Task<Socket> BindAsync(Endpoint endpoint, BindOptions flags = BindOptions.None, CancellationToken cancellationToken = default)
+    {
+        var request = new BrokerRequest(BrokerOp.Open, endpoint, flags, (uint)endpoint.Address.ScopeIdOrZero());
+        var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, fd: null, Timeout, cancellationToken);
+        using (fd)
+        {
+            ThrowIfFailed(reply, endpoint);
+            if (fd is null)
+            {
+                throw new PrivportException($"the broker granted {endpoint} but sent no socket", Interop.Interop.Libc.EINVAL, reply.Decision, reply.Reason);
+            }
+
+            return fd.ToSocket();
+        }
+    }
+
+    /// <summary>
+    /// Has the broker bind a socket the application created (BIND), keeping every option already set on it.
+    /// .NET's <see cref="Socket"/> cannot learn of a bind made outside it, so <paramref name="socket"/> is disposed and
+    /// a new <see cref="Socket"/> over the same, now bound, socket is returned.
+    /// </summary>
+    /// <exception cref="PrivportException">The policy denied the endpoint, the bind failed, or no broker answered.</exception>
+    public async Task<Socket> BindSocketAsync(Socket socket, Endpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        var request = new BrokerRequest(BrokerOp.Bind, endpoint, BindOptions.None, (uint)endpoint.Address.ScopeIdOrZero());
+        var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, socket.SafeHandle, Timeout, cancellationToken);
+        fd?.Dispose();
+        ThrowIfFailed(reply, endpoint);
+        int duplicate = Interop.Interop.Libc.fcntl(socket.SafeHandle, Interop.Interop.Libc.F_DUPFD_CLOEXEC, 0);
+        if (duplicate < 0)
+        {
+            throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
+        }
+
+        socket.Dispose();
+        return new SafeFdHandle(duplicate).ToSocket();
+    }
+
+    /// <summary>Asks whether the calling process may bind <paramref name="endpoint"/>; nothing is bound (QUERY).</summary>
+    public async Task<PrivportDecision> QueryAsync(Endpoint endpoint, BindOptions flags = BindOptions.None, CancellationToken cancellationToken = default)
+    {
+        var request = new BrokerRequest(BrokerOp.Query, endpoint, flags, (uint)endpoint.Address.ScopeIdOrZero());
+        var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, fd: null, Timeout, cancellationToken);
+        fd?.Dispose();
+        if (reply.Decision == ReplyDecision.None)
+        {
+            ThrowIfFailed(reply, endpoint);
+        }
+
+        return new PrivportDecision(reply.Decision == ReplyDecision.Allow, reply.Reason);
+    }
+
+    /// <summary>The broker's counters (STATUS).</summary>
+    public async Task<BrokerCounters> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, BrokerRequest.Status(), fd: null, Timeout, cancellationToken);
+        fd?.Dispose();
+        return reply.Counters;
+    }
+
+    private void ThrowIfFailed(in BrokerReply reply, Endpoint endpoint)
+    {
+        if (reply.Status == 0)
+        {
+            return;
+        }
+
+        string what = reply.Decision == ReplyDecision.Deny ? "denied" : "failed";
+        throw new PrivportException(
+            $"privport broker {SocketPath} {what} {endpoint}: {reply.Reason} ({Errno.Describe(reply.Status)})",
+            reply.Status, reply.Decision, reply.Reason);
+    }
+}

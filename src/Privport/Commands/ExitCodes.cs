@@ -1,0 +1,18 @@
+namespace Privport.Commands;
+
+/// <summary>Exit codes every verb uses, after sysexits.h where one fits.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>A policy denied the request (probe, policy test), or a check found errors.</summary>
+    public const int Denied = 1;
+
+    /// <summary>The broker could not be reached.</summary>
+    public const int BrokerUnreachable = 2;
+
+    public const int Usage = 64;
+    public const int Software = 70;
+    public const int NoPermission = 77;
+    public const int Config = 78;
+}

@@ -1,0 +1,9 @@
+namespace Privport.Policy;
+
+/// <summary>The policy's answer: allowed by <see cref="RuleId"/>, or denied with a reason a user can act on.</summary>
+internal sealed record Decision(bool Allowed, string? RuleId, string Reason)
+{
+    public static Decision Allow(string ruleId) => new(true, ruleId, $"granted by {ruleId}");
+
+    public static Decision Deny(string reason) => new(false, null, reason);
+}
