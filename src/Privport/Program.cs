@@ -1,1 +1,3 @@
-return 0;
+using Privport.Commands;
+
+return await CommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.Text.Json;
+using Privport.Client;
+using Privport.Client.Interop;
+
+namespace Privport.Broker;
+
+/// <summary>
+/// One JSON object per line for every decision: to stderr (journald keeps it) and, when asked, appended to a file.
+/// </summary>
+internal sealed class AuditLog : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Stream _console;
+    private readonly FileStream? _file;
+    private readonly ArrayBufferWriter<byte> _buffer = new(512);
+
+    public AuditLog(Stream console, string? filePath)
+    {
+        _console = console;
+        if (filePath is not null)
+        {
+            _file = new FileStream(filePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        }
+    }
+
+    public void Write(AuditRecord record)
+    {
+        lock (_gate)
+        {
+            _buffer.ResetWrittenCount();
+            using (var json = new Utf8JsonWriter(_buffer))
+            {
+                Format(json, record);
+            }
+
+            _buffer.Write("\n"u8);
+            _console.Write(_buffer.WrittenSpan);
+            _console.Flush();
+            if (_file is not null)
+            {
+                _file.Write(_buffer.WrittenSpan);
+                _file.Flush();
+            }
+        }
+    }
+
+    public void Dispose() => _file?.Dispose();
+
+    private static void Format(Utf8JsonWriter json, AuditRecord record)
+    {
+        json.WriteStartObject();
+        json.WriteString("time", record.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("decision", record.Outcome);
+        json.WriteString("op", record.Op.ToString().ToUpperInvariant());
+        if (record.RuleId is not null)
+        {
+            json.WriteString("rule", record.RuleId);
+        }
+
+        json.WriteString("reason", record.Reason);
+        json.WriteString("status", record.Status == 0 ? "ok" : Errno.Name(record.Status));
+        json.WriteNumber("uid", record.Peer.Uid);
+        json.WriteNumber("gid", record.Peer.Gid);
+        json.WriteNumber("pid", record.Peer.Pid);
+        if (record.Peer.Exe is null)
+        {
+            json.WriteNull("exe");
+        }
+        else
+        {
+            json.WriteString("exe", record.Peer.Exe);
+        }
+
+        if (record.Endpoint is { } endpoint)
+        {
+            json.WriteString("protocol", Endpoint.ProtocolName(endpoint.Protocol));
+            json.WriteString("address", endpoint.Address.ToString());
+            json.WriteNumber("port", endpoint.Port);
+        }
+
+        json.WriteEndObject();
+    }
+}

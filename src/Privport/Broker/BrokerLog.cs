@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Privport.Broker;
+
+/// <summary>The broker's operational messages (decisions go to the audit log), with stable event ids.</summary>
+internal static partial class BrokerLog
+{
+    [LoggerMessage(1, LogLevel.Information, "privport broker listening on {SocketPath} (policy {PolicyPath}, {RuleCount} rules)")]
+    public static partial void Listening(ILogger logger, string socketPath, string policyPath, int ruleCount);
+
+    [LoggerMessage(2, LogLevel.Information, "policy reloaded from {PolicyPath}: {RuleCount} rules")]
+    public static partial void PolicyReloaded(ILogger logger, string policyPath, int ruleCount);
+
+    [LoggerMessage(3, LogLevel.Error, "policy reload from {PolicyPath} failed; keeping the previous policy ({RuleCount} rules). Fix these and send SIGHUP again:\n{Errors}")]
+    public static partial void PolicyReloadFailed(ILogger logger, string policyPath, int ruleCount, string errors);
+
+    [LoggerMessage(4, LogLevel.Warning, "connection from pid {Pid} uid {Uid} failed: {Message}")]
+    public static partial void ConnectionFailed(ILogger logger, int pid, uint uid, string message);
+
+    [LoggerMessage(5, LogLevel.Information, "client pid {Pid} uid {Uid} sent nothing for {Seconds} s; disconnected")]
+    public static partial void ClientTimedOut(ILogger logger, int pid, uint uid, double seconds);
+
+    [LoggerMessage(6, LogLevel.Warning, "uid {Uid} has {Count} connections open, the most one uid may hold; refusing another")]
+    public static partial void TooManyConnections(ILogger logger, uint uid, int count);
+
+    [LoggerMessage(7, LogLevel.Information, "privport broker stopped; removed {SocketPath}")]
+    public static partial void Stopped(ILogger logger, string socketPath);
+
+    [LoggerMessage(8, LogLevel.Warning, "this kernel has no SO_PEERPIDFD (Linux 6.5+): peers' executables cannot be verified, so rules naming exe never match")]
+    public static partial void NoPeerPidFd(ILogger logger);
+}

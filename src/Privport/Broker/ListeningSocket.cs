@@ -1,0 +1,72 @@
+using System.Net.Sockets;
+
+namespace Privport.Broker;
+
+/// <summary>The broker's AF_UNIX SOCK_SEQPACKET listening socket and its file.</summary>
+internal static class ListeningSocket
+{
+    private const UnixFileMode AnyoneMayConnect =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
+    private const UnixFileMode DirectoryMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    public static Socket Create(string path)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, DirectoryMode);
+        }
+
+        RemoveIfStale(path);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            File.SetUnixFileMode(path, AnyoneMayConnect);
+            socket.Listen(512);
+            return socket;
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            socket.Dispose();
+            throw new BrokerStartException($"cannot listen on {path}: {e.Message}. Check that its directory is writable by the broker's user.", e);
+        }
+    }
+
+    public static void Remove(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    // A socket file left by a broker that died is removed; one a live broker answers on is not taken over.
+    private static void RemoveIfStale(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        throw new BrokerStartException($"another privport broker is already listening on {path}; stop it first or choose another --socket");
+    }
+}

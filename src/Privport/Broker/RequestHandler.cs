@@ -1,0 +1,135 @@
+using Privport.Client;
+using Privport.Client.Interop;
+using Privport.Client.Protocol;
+using Privport.Policy;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Broker;
+
+/// <summary>
+/// Turns one received datagram into one reply: validate every field, decide, bind, audit. The only code that acts
+/// with the broker's privilege; it never blocks and never trusts what the client says about itself.
+/// </summary>
+internal sealed class RequestHandler
+{
+    private readonly PolicyStore _policy;
+    private readonly AuditLog _audit;
+    private readonly BrokerStatistics _statistics;
+    private readonly TimeProvider _clock;
+
+    public RequestHandler(PolicyStore policy, AuditLog audit, BrokerStatistics statistics, TimeProvider clock)
+    {
+        _policy = policy;
+        _audit = audit;
+        _statistics = statistics;
+        _clock = clock;
+    }
+
+    public BrokerStatistics Statistics => _statistics;
+
+    /// <param name="peer">The sender, as the kernel reports it.</param>
+    /// <param name="message">The datagram's shape; the caller closes its fds after this returns.</param>
+    /// <param name="payload">The datagram's bytes.</param>
+    public HandledRequest Handle(PeerIdentity peer, in ReceivedMessage message, ReadOnlySpan<byte> payload)
+    {
+        _statistics.CountRequest();
+        if (message.Truncated)
+        {
+            return Malformed(peer, BrokerOp.Query, $"request is longer than {WireFormat.RequestSize} bytes");
+        }
+
+        if (message.ControlTruncated)
+        {
+            return Malformed(peer, BrokerOp.Query, "control data truncated: a request carries at most one socket");
+        }
+
+        if (!RequestCodec.TryDecode(payload, out var request, out string? problem))
+        {
+            return Malformed(peer, BrokerOp.Query, problem);
+        }
+
+        int expectedFds = request.Op == BrokerOp.Bind ? 1 : 0;
+        if (message.Fds.Length != expectedFds)
+        {
+            return Malformed(peer, request.Op, request.Op == BrokerOp.Bind
+                ? $"BIND carries exactly one socket; this request carried {message.Fds.Length}"
+                : $"{OpName(request.Op)} carries no descriptor; this request carried {message.Fds.Length}");
+        }
+
+        if (request.Op == BrokerOp.Status)
+        {
+            var policy = _policy.Current;
+            var counters = _statistics.Snapshot(policy.Rules.Count);
+            return new HandledRequest(
+                new BrokerReply(BrokerOp.Status, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Count} rules", counters),
+                null, CloseConnection: false);
+        }
+
+        return Decide(peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null);
+    }
+
+    private HandledRequest Decide(PeerIdentity peer, in BrokerRequest request, SafeFdHandle? clientSocket)
+    {
+        bool ipv6Only = request.Flags.HasFlag(BindOptions.V6Only);
+        if (clientSocket is not null)
+        {
+            var inspection = SocketBinder.Inspect(clientSocket, request);
+            if (!inspection.Usable)
+            {
+                return Malformed(peer, request.Op, inspection.Problem!, request.Endpoint);
+            }
+
+            ipv6Only = inspection.Ipv6Only;
+        }
+
+        var decision = _policy.Current.Decide(peer, request.Endpoint, ipv6Only);
+        if (!decision.Allowed)
+        {
+            _statistics.CountDenied();
+            return Reply(peer, request, "deny", decision, EACCES, decision.Reason, null);
+        }
+
+        switch (request.Op)
+        {
+            case BrokerOp.Query:
+                _statistics.CountGranted();
+                return Reply(peer, request, "allow", decision, 0, decision.Reason, null);
+            case BrokerOp.Bind:
+                return Granted(peer, request, decision, SocketBinder.Bind(clientSocket!, request), null);
+            default:
+                var (opened, errno) = SocketBinder.Open(request);
+                return Granted(peer, request, decision, errno, opened);
+        }
+    }
+
+    private HandledRequest Granted(PeerIdentity peer, in BrokerRequest request, Decision decision, int errno, SafeFdHandle? socket)
+    {
+        if (errno != 0)
+        {
+            _statistics.CountError();
+            string reason = $"{decision.Reason}, but bind failed: {Errno.Describe(errno)}";
+            return Reply(peer, request, "allow", decision, errno, reason, null);
+        }
+
+        _statistics.CountGranted();
+        return Reply(peer, request, "allow", decision, 0, decision.Reason, socket);
+    }
+
+    private HandledRequest Reply(PeerIdentity peer, in BrokerRequest request, string outcome, Decision decision, int status, string reason, SafeFdHandle? socket)
+    {
+        _audit.Write(new AuditRecord(_clock.GetUtcNow(), request.Op, outcome, decision.RuleId, reason, status, peer, request.Endpoint));
+        var replyDecision = decision.Allowed ? ReplyDecision.Allow : ReplyDecision.Deny;
+        var reply = new BrokerReply(request.Op, status, replyDecision, status == 0 ? request.Endpoint.Port : (ushort)0, reason, default);
+        return new HandledRequest(reply, socket, CloseConnection: false);
+    }
+
+    private HandledRequest Malformed(PeerIdentity peer, BrokerOp op, string problem, Endpoint? endpoint = null)
+    {
+        _statistics.CountError();
+        string reason = $"invalid request: {problem}";
+        _audit.Write(new AuditRecord(_clock.GetUtcNow(), op, "error", null, reason, EINVAL, peer, endpoint));
+        return new HandledRequest(new BrokerReply(op, EINVAL, ReplyDecision.None, 0, reason, default), null, CloseConnection: true);
+    }
+
+    private static string OpName(BrokerOp op) => op.ToString().ToUpperInvariant();
+}

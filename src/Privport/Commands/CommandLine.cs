@@ -1,0 +1,127 @@
+using System.CommandLine;
+using Privport.Client;
+using Privport.Policy;
+
+namespace Privport.Commands;
+
+/// <summary>The verbs and their options, declared once; each action calls one handler.</summary>
+internal static partial class CommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(PolicyVerbs());
+        root.Subcommands.Add(Probe());
+        root.Subcommands.Add(Status());
+        root.Subcommands.Add(Demo());
+        root.Subcommands.Add(DemoHttpServer());
+        return root;
+    }
+
+    private static Option<string?> SocketOption() => new("--socket")
+    {
+        Description = $"The broker's socket (default: ${PrivportClient.SocketEnvironmentVariable}, else {PrivportClient.DefaultSocketPath})",
+        HelpName = "PATH",
+    };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON for scripts" };
+
+    private static Argument<string> EndpointArgument() => new("endpoint")
+    {
+        Description = "PROTOCOL/[ADDRESS:]PORT, e.g. tcp/80, udp/53, tcp/127.0.0.1:80, tcp/[::1]:443",
+    };
+
+    private static Command Serve()
+    {
+        var policy = new Option<string>("--policy")
+        {
+            Description = $"Policy file, or a directory of *.toml files (default {PolicyLoader.DefaultPath} and its policy.d/)",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => PolicyLoader.DefaultPath,
+        };
+        var socket = new Option<string>("--socket")
+        {
+            Description = $"Where to listen (default {PrivportClient.DefaultSocketPath})",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => PrivportClient.DefaultSocketPath,
+        };
+        var audit = new Option<string?>("--audit") { Description = "Also append the audit log (JSON lines) to FILE", HelpName = "FILE" };
+        var timeout = new Option<double>("--client-timeout")
+        {
+            Description = "Seconds a connected client may stay silent before it is disconnected",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 5,
+        };
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout };
+        command.SetAction((result, cancellation) => new ServeCommand(Console.Error).RunAsync(
+            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), cancellation));
+        return command;
+    }
+
+    private static Command PolicyVerbs()
+    {
+        var checkPath = new Argument<string?>("path") { Description = "Policy file or directory", Arity = ArgumentArity.ZeroOrOne };
+        var checkJson = JsonOption();
+        var check = new Command("check", "Validate a policy and print its effective rules") { checkPath, checkJson };
+        check.SetAction(result => new PolicyCheckCommand(new SystemAccountDirectory())
+            .Run(result.GetValue(checkPath), result.GetValue(checkJson), Console.Out, Console.Error));
+
+        var policyPath = new Option<string?>("--policy") { Description = "Policy file or directory", HelpName = "PATH" };
+        var user = new Option<string>("--user") { Description = "User name or uid", Required = true };
+        var exe = new Option<string?>("--exe") { Description = "The executable the user would run", HelpName = "PATH" };
+        var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", AllowMultipleArgumentsPerToken = false };
+        var v6only = new Option<bool>("--v6only") { Description = "The IPv6 socket sets IPV6_V6ONLY (a [::] bind then does not take IPv4)" };
+        var endpoint = EndpointArgument();
+        var test = new Command("test", "Decide one request against a policy, without a broker") { policyPath, user, exe, groups, v6only, endpoint };
+        test.SetAction(result => new PolicyTestCommand(new SystemAccountDirectory()).Run(
+            result.GetValue(policyPath), result.GetValue(user)!, result.GetValue(exe), result.GetValue(groups) ?? [],
+            result.GetValue(v6only), result.GetValue(endpoint)!, Console.Out, Console.Error));
+
+        return new Command("policy", "Check and try out policies") { check, test };
+    }
+
+    private static Command Probe()
+    {
+        var socket = SocketOption();
+        var mode = new Option<ProbeMode>("--mode")
+        {
+            Description = "query: ask only; open: have the broker bind a socket; bind: send our own socket to be bound",
+            DefaultValueFactory = _ => ProbeMode.Query,
+        };
+        var v6only = new Option<bool>("--v6only") { Description = "Ask for an IPv6-only socket" };
+        var endpoint = EndpointArgument();
+        var command = new Command("probe", "Ask the broker, as the calling user, whether an endpoint is granted") { socket, mode, v6only, endpoint };
+        command.SetAction((result, cancellation) => new ProbeCommand(Console.Out, Console.Error).RunAsync(
+            result.GetValue(socket), result.GetValue(mode), result.GetValue(v6only), result.GetValue(endpoint)!, cancellation));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var socket = SocketOption();
+        var json = JsonOption();
+        var command = new Command("status", "Show the broker's counters") { socket, json };
+        command.SetAction((result, cancellation) => new StatusCommand(Console.Out, Console.Error).RunAsync(
+            result.GetValue(socket), result.GetValue(json), cancellation));
+        return command;
+    }
+
+    private static Command Demo()
+    {
+        var command = new Command("demo", "Show privport end to end (as root): a broker, an unprivileged web server on a privileged port, the audit log");
+        command.SetAction((_, cancellation) => new DemoCommand(Console.Out, Console.Error).RunAsync(cancellation));
+        return command;
+    }
+
+    private static Command DemoHttpServer()
+    {
+        var socket = SocketOption();
+        var endpoint = EndpointArgument();
+        var command = new Command(DemoHttpServerCommand.Verb, "The demo's web server (started by 'privport demo')") { socket, endpoint };
+        command.Hidden = true;
+        command.SetAction((result, cancellation) => new DemoHttpServerCommand(Console.Out, Console.Error).RunAsync(
+            result.GetValue(socket), result.GetValue(endpoint)!, cancellation));
+        return command;
+    }
+}

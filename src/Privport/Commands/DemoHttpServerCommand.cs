@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+using System.Text;
+using Privport.Client;
+using Privport.Client.Interop;
+
+namespace Privport.Commands;
+
+/// <summary>
+/// The demo's web server, run as an unprivileged uid: shows the direct bind failing, gets its socket from the broker,
+/// answers one request, exits.
+/// </summary>
+internal sealed class DemoHttpServerCommand
+{
+    public const string Verb = "demo-http";
+    public const string ListeningLine = "listening";
+
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+
+    public DemoHttpServerCommand(TextWriter output, TextWriter error)
+    {
+        _out = output;
+        _error = error;
+    }
+
+    public async Task<int> RunAsync(string? socketPath, string endpointText, CancellationToken cancellation)
+    {
+        var endpoint = Endpoint.Parse(endpointText);
+        uint uid = Interop.Libc.geteuid();
+        await _out.WriteLineAsync($"web server running as uid {uid}; direct bind() of {endpoint}: {DirectBindResult(endpoint)}");
+        Socket listener;
+        try
+        {
+            listener = await new PrivportClient(socketPath).BindAsync(endpoint, BindOptions.ReuseAddress, cancellation);
+        }
+        catch (PrivportException e)
+        {
+            await _error.WriteLineAsync($"web server: {e.Message}");
+            return ExitCodes.Denied;
+        }
+
+        using (listener)
+        {
+            listener.Listen(16);
+            await _out.WriteLineAsync($"{ListeningLine} on {endpoint} with a socket bound by the broker");
+            await _out.FlushAsync(cancellation);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            using var connection = await listener.AcceptAsync(deadline.Token);
+            var request = new byte[4096];
+            await connection.ReceiveAsync(request, deadline.Token);
+            string body = $"Hello from uid {uid}, serving {endpoint} without root, thanks to privport.\n";
+            string response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+            await connection.SendAsync(Encoding.UTF8.GetBytes(response), deadline.Token);
+            connection.Shutdown(SocketShutdown.Both);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static string DirectBindResult(Endpoint endpoint)
+    {
+        using var fd = NativeSocket.CreateInet(endpoint.Protocol, endpoint.Address.AddressFamily);
+        int errno = NativeSocket.Bind(fd, endpoint.Address, endpoint.Port);
+        return errno == 0 ? "succeeded (this host needs no broker for it)" : Errno.Describe(errno);
+    }
+}
