@@ -12,9 +12,15 @@ public sealed class StagedPrivport : IDisposable
 {
     private readonly DemoStage _stage;
 
+    /// <summary>Set by test.sh to the NativeAOT binary, so the tests exercise what ships.</summary>
+    public const string ExecutableVariable = "PRIVPORT_TEST_EXECUTABLE";
+
     public StagedPrivport()
     {
-        _stage = DemoStage.Create("privport-tests-", Path.Combine(AppContext.BaseDirectory, "privport"));
+        string source = Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "privport");
+        _stage = DemoStage.Create("privport-tests-", source);
         Impostor = _stage.CopyExecutableAs("impostor");
     }
 
