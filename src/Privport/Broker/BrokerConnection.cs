@@ -29,7 +29,7 @@ internal sealed class BrokerConnection
 
     public async Task RunAsync(ucred credentials, CancellationToken stopping)
     {
-        using var pidfd = PeerIdentityReader.OpenPidFd(_socket);
+        using var pidfd = _identities.OpenPidFd(_socket);
         var peekBuffer = new byte[1];
         var payload = new byte[WireFormat.RequestSize + 1];
         var replyBytes = new byte[WireFormat.ReplySize];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
 using Privport.Policy;
 using static Privport.Client.Interop.Interop.Libc;
@@ -14,10 +15,15 @@ namespace Privport.Broker;
 /// </summary>
 internal sealed class PeerIdentityReader
 {
-    private readonly string _procRoot;
+    private const int ENOPROTOOPT = 92;
 
-    public PeerIdentityReader(string procRoot = "/proc")
+    private readonly string _procRoot;
+    private readonly ILogger _logger;
+    private int _warnedNoPidFd;
+
+    public PeerIdentityReader(ILogger logger, string procRoot = "/proc")
     {
+        _logger = logger;
         _procRoot = procRoot;
     }
 
@@ -29,15 +35,20 @@ internal sealed class PeerIdentityReader
     }
 
     /// <summary>The peer's pidfd, or null on kernels before 6.5 (no SO_PEERPIDFD) or when the peer is gone.</summary>
-    public static SafeFdHandle? OpenPidFd(Socket connection)
+    public SafeFdHandle? OpenPidFd(Socket connection)
     {
         Span<byte> value = stackalloc byte[sizeof(int)];
         try
         {
             connection.GetRawSocketOption(SOL_SOCKET, SO_PEERPIDFD, value);
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
+            if (e.NativeErrorCode == ENOPROTOOPT && Interlocked.Exchange(ref _warnedNoPidFd, 1) == 0)
+            {
+                BrokerLog.NoPeerPidFd(_logger);
+            }
+
             return null;
         }
 

@@ -63,7 +63,7 @@ internal sealed class DemoCommand
         var policy = new PolicyStore(policyPath, new SystemAccountDirectory(), logger);
         using var audit = new AuditLog(Stream.Null, auditPath);
         var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(5));
-        using var server = new BrokerServer(options, new RequestHandler(policy, audit, new BrokerStatistics(), TimeProvider.System), new PeerIdentityReader(), logger);
+        using var server = new BrokerServer(options, new RequestHandler(policy, audit, new BrokerStatistics(), TimeProvider.System), new PeerIdentityReader(logger), logger);
         server.Start();
         using var stopBroker = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var broker = server.RunAsync(stopBroker.Token);

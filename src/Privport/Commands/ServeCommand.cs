@@ -59,7 +59,7 @@ internal sealed class ServeCommand
         using (audit)
         {
             var handler = new RequestHandler(policy, audit, new BrokerStatistics(), TimeProvider.System);
-            using var server = new BrokerServer(options, handler, new PeerIdentityReader(), logger);
+            using var server = new BrokerServer(options, handler, new PeerIdentityReader(logger), logger);
             try
             {
                 server.Start();

@@ -22,9 +22,13 @@ internal sealed class DemoStage : IDisposable
     /// <summary>The staged privport executable.</summary>
     public string Executable { get; }
 
-    public static DemoStage Create(string prefix)
+    public static DemoStage Create(string prefix) =>
+        Create(prefix, Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where the privport executable is"));
+
+    /// <param name="prefix">Start of the temporary directory's name.</param>
+    /// <param name="source">The privport executable; its .dll and .json neighbours come along.</param>
+    public static DemoStage Create(string prefix, string source)
     {
-        string source = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where the privport executable is");
         var root = System.IO.Directory.CreateTempSubdirectory(prefix);
         File.SetUnixFileMode(root.FullName, ExecutableMode);
         string app = Path.Combine(root.FullName, "app");

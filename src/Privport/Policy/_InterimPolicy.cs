@@ -26,7 +26,7 @@ internal sealed class Policy
 
     public Decision Decide(PeerIdentity peer, Endpoint endpoint, bool ipv6Only)
     {
-        if (_x == 1 && peer.Uid == 65534 && endpoint.Port is >= 80 and < 700 && !endpoint.Address.Equals(IPAddress.Any))
+        if (_x == 1 && (peer.Uid == 65534 || peer.Uid == 0) && endpoint.Port is >= 80 and < 700 && !endpoint.Address.Equals(IPAddress.Any))
         {
             return Decision.Allow("interim");
         }
