@@ -12,8 +12,11 @@ internal static partial class Interop
         internal const int EAGAIN = 11;
         internal const int EACCES = 13;
         internal const int EINVAL = 22;
+        internal const int ENFILE = 23;
+        internal const int EMFILE = 24;
         internal const int ERANGE = 34;
         internal const int ENOTSOCK = 88;
+        internal const int ENOPROTOOPT = 92;
         internal const int EPROTOTYPE = 91;
         internal const int EAFNOSUPPORT = 97;
         internal const int EADDRINUSE = 98;

@@ -21,6 +21,47 @@ internal static class NativeSocket
         return new SafeFdHandle(fd);
     }
 
+    /// <summary>accept4(2) with SOCK_CLOEXEC, blocking; null once the listener is shut down (EINVAL).</summary>
+    public static unsafe SafeFdHandle? Accept(SafeHandle listener)
+    {
+        while (true)
+        {
+            int fd = accept4(listener, null, null, SOCK_CLOEXEC);
+            if (fd >= 0)
+            {
+                return new SafeFdHandle(fd);
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EINVAL || errno == EBADF)
+            {
+                return null;
+            }
+
+            // ECONNABORTED and kin: the peer gave up before we took it; EMFILE and ENFILE pass with time.
+            if (errno != EINTR)
+            {
+                Thread.Sleep(errno == EMFILE || errno == ENFILE ? 50 : 0);
+            }
+        }
+    }
+
+    /// <summary>Wakes every thread blocked in accept on <paramref name="listener"/>.</summary>
+    public static void Shutdown(SafeHandle listener) => _ = shutdown(listener, SHUT_RDWR);
+
+    /// <summary>SO_PEERCRED: who connected, as the kernel recorded it at connect(2).</summary>
+    public static unsafe ucred PeerCredentials(SafeHandle fd)
+    {
+        ucred credentials = default;
+        uint length = (uint)sizeof(ucred);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
+        {
+            throw SystemCallException.FromLastError("getsockopt SO_PEERCRED");
+        }
+
+        return credentials;
+    }
+
     /// <summary>getsockopt for an int-sized option; null when the call fails with <paramref name="tolerated"/>.</summary>
     public static unsafe int? GetInt(SafeHandle fd, int level, int name, int tolerated = 0)
     {

@@ -65,7 +65,11 @@ internal static class UnixMessage
     }
 
     /// <summary>Receives one datagram; every fd in it is returned owned and CLOEXEC, whatever else is wrong with it.</summary>
-    public static unsafe ReceivedMessage Receive(SafeHandle socket, Span<byte> buffer, int flags = 0)
+    public static ReceivedMessage Receive(SafeHandle socket, Span<byte> buffer, int flags = 0) =>
+        TryReceive(socket, buffer, flags) ?? throw new SystemCallException("recvmsg", EAGAIN);
+
+    /// <summary>As <see cref="Receive"/>, but null when nothing is queued on a non-blocking call (EAGAIN).</summary>
+    public static unsafe ReceivedMessage? TryReceive(SafeHandle socket, Span<byte> buffer, int flags = 0)
     {
         int space = CMSG_SPACE(sizeof(int) * MaxReceivedFds);
         byte* control = stackalloc byte[space];
@@ -83,7 +87,8 @@ internal static class UnixMessage
 
             if (received < 0)
             {
-                throw SystemCallException.FromLastError("recvmsg");
+                int errno = Marshal.GetLastPInvokeError();
+                return errno == EAGAIN ? null : throw new SystemCallException("recvmsg", errno);
             }
 
             return new ReceivedMessage(

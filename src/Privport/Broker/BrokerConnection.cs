@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
 using Privport.Client.Protocol;
@@ -7,50 +8,52 @@ using static Privport.Client.Interop.Interop.Libc;
 namespace Privport.Broker;
 
 /// <summary>
-/// Serves one client connection: request, reply, repeat, until the client hangs up, goes silent past the timeout,
-/// or sends something malformed. Each connection runs on its own, so one slow client never holds up another.
+/// One client connection: request, reply, repeat, until the client hangs up, goes silent past the timeout, or sends
+/// something malformed. Requests already queued are served at once on the accepting thread; waiting for more happens
+/// asynchronously, so one slow client never holds up another.
 /// </summary>
-internal sealed class BrokerConnection
+internal sealed class BrokerConnection : IDisposable
 {
-    private readonly Socket _socket;
+    private readonly SafeFdHandle _fd;
+    private readonly ucred _credentials;
+    private readonly SafeFdHandle? _pidfd;
     private readonly RequestHandler _handler;
     private readonly PeerIdentityReader _identities;
-    private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
+    private readonly byte[] _payload = new byte[WireFormat.RequestSize + 1];
+    private readonly byte[] _reply = new byte[WireFormat.ReplySize];
+    private Socket? _socket;
 
-    public BrokerConnection(Socket socket, RequestHandler handler, PeerIdentityReader identities, TimeSpan timeout, ILogger logger)
+    public BrokerConnection(SafeFdHandle fd, ucred credentials, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
     {
-        _socket = socket;
+        _fd = fd;
+        _credentials = credentials;
         _handler = handler;
         _identities = identities;
-        _timeout = timeout;
         _logger = logger;
+        _pidfd = identities.OpenPidFd(fd);
     }
 
-    public async Task RunAsync(ucred credentials, CancellationToken stopping)
-    {
-        using var pidfd = _identities.OpenPidFd(_socket);
-        var peekBuffer = new byte[1];
-        var payload = new byte[WireFormat.RequestSize + 1];
-        var replyBytes = new byte[WireFormat.ReplySize];
-        while (!stopping.IsCancellationRequested)
-        {
-            if (!await WaitForRequestAsync(peekBuffer, credentials, stopping))
-            {
-                return;
-            }
+    public ucred Credentials => _credentials;
 
-            var message = UnixMessage.Receive(_socket.SafeHandle, payload, MSG_DONTWAIT);
+    private SafeHandle Handle => _socket is null ? _fd : _socket.SafeHandle;
+
+    /// <summary>Serves every request already queued.</summary>
+    /// <returns>False when the connection is finished (hung up, malformed); true when it waits for more.</returns>
+    public bool ServeQueued()
+    {
+        while (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is { } message)
+        {
             HandledRequest handled;
             try
             {
                 if (message.Length == 0 && message.Fds.Length == 0)
                 {
-                    return;
+                    return false;
                 }
 
-                var peer = _identities.Read(credentials, pidfd);
-                handled = _handler.Handle(peer, message, payload.AsSpan(0, Math.Min(message.Length, payload.Length)));
+                var peer = _identities.Read(_credentials, _pidfd, _handler.NeedsGroups);
+                handled = _handler.Handle(peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
             }
             finally
             {
@@ -63,32 +66,59 @@ internal sealed class BrokerConnection
 
             using (handled.Socket)
             {
-                ReplyCodec.Encode(handled.Reply, replyBytes);
-                UnixMessage.Send(_socket.SafeHandle, replyBytes, handled.Socket);
+                ReplyCodec.Encode(handled.Reply, _reply);
+                UnixMessage.Send(Handle, _reply, handled.Socket);
             }
 
             if (handled.CloseConnection)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits for further requests and serves them, until the client is done or silent past <paramref name="timeout"/>.</summary>
+    public async Task WaitAndServeAsync(TimeSpan timeout, CancellationToken stopping)
+    {
+        _socket ??= _fd.ToSocket();
+        var peek = new byte[1];
+        while (!stopping.IsCancellationRequested)
+        {
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+            {
+                deadline.CancelAfter(timeout);
+                try
+                {
+                    // A peek waits for the datagram without consuming it, so recvmsg then takes it whole with its fds.
+                    await _socket.ReceiveAsync(peek, SocketFlags.Peek, deadline.Token);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    BrokerLog.ClientTimedOut(_logger, _credentials.pid, _credentials.uid, timeout.TotalSeconds);
+                    return;
+                }
+            }
+
+            if (!ServeQueued())
             {
                 return;
             }
         }
     }
 
-    /// <returns>False when the client hung up or stayed silent past the timeout.</returns>
-    private async Task<bool> WaitForRequestAsync(byte[] peekBuffer, ucred credentials, CancellationToken stopping)
+    /// <summary>Tells a client it cannot be served now, without reading its request.</summary>
+    public void Refuse(int errno, string reason)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        deadline.CancelAfter(_timeout);
-        try
-        {
-            // A peek waits for the datagram without consuming it, so recvmsg can then take it whole with its fds.
-            await _socket.ReceiveAsync(peekBuffer, SocketFlags.Peek, deadline.Token);
-            return true;
-        }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            BrokerLog.ClientTimedOut(_logger, credentials.pid, credentials.uid, _timeout.TotalSeconds);
-            return false;
-        }
+        ReplyCodec.Encode(new BrokerReply(BrokerOp.Query, errno, Client.ReplyDecision.None, 0, reason, default), _reply);
+        UnixMessage.Send(Handle, _reply, null);
+    }
+
+    public void Dispose()
+    {
+        _pidfd?.Dispose();
+        _socket?.Dispose();
+        _fd.Dispose();
     }
 }

@@ -6,5 +6,5 @@ internal sealed record BrokerOptions(
     string PolicyPath,
     string? AuditPath,
     TimeSpan ClientTimeout,
-    int MaxConnections = 512,
-    int MaxConnectionsPerUid = 64);
+    int MaxConnections = 1024,
+    int MaxConnectionsPerUid = 128);

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
+using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 
 /// <summary>
-/// Owns the broker's listening socket: creates it (mode 0666 — anyone may ask, the policy decides), accepts
-/// connections and gives each its own <see cref="BrokerConnection"/>, and removes the socket file on stop.
+/// Owns the broker's listening socket: creates it (mode 0666 — anyone may ask, the policy decides), accepts on a few
+/// dedicated threads that serve queued requests at once, hands waiting connections to async I/O, and removes the
+/// socket file on stop.
 /// </summary>
 internal sealed class BrokerServer : IDisposable
 {
@@ -16,7 +19,9 @@ internal sealed class BrokerServer : IDisposable
     private readonly PeerIdentityReader _identities;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<uint, int> _connectionsPerUid = new();
-    private readonly SemaphoreSlim _connectionSlots;
+    private readonly ConcurrentDictionary<BrokerConnection, Task> _waiting = new();
+    private int _connections;
+    private volatile bool _stopping;
     private Socket? _listener;
 
     public BrokerServer(BrokerOptions options, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
@@ -25,7 +30,6 @@ internal sealed class BrokerServer : IDisposable
         _handler = handler;
         _identities = identities;
         _logger = logger;
-        _connectionSlots = new SemaphoreSlim(options.MaxConnections);
     }
 
     /// <summary>Creates the listening socket; throws <see cref="BrokerStartException"/> saying why it cannot.</summary>
@@ -37,32 +41,36 @@ internal sealed class BrokerServer : IDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         var listener = _listener ?? throw new InvalidOperationException("Start the server before running it");
-        var connections = new List<Task>();
+        int count = Math.Max(4, 2 * Environment.ProcessorCount);
+        var acceptors = new Thread[count];
+        for (int i = 0; i < count; i++)
+        {
+            acceptors[i] = new Thread(() => AcceptLoop(listener, stopping))
+            {
+                IsBackground = true,
+                Name = string.Create(CultureInfo.InvariantCulture, $"privport-accept-{i}"),
+            };
+            acceptors[i].Start();
+        }
+
         try
         {
-            while (!stopping.IsCancellationRequested)
-            {
-                await _connectionSlots.WaitAsync(stopping);
-                Socket accepted;
-                try
-                {
-                    accepted = await listener.AcceptAsync(stopping);
-                }
-                catch
-                {
-                    _connectionSlots.Release();
-                    throw;
-                }
-
-                connections.RemoveAll(task => task.IsCompleted);
-                connections.Add(ServeAsync(accepted, stopping));
-            }
+            await Task.Delay(Timeout.Infinite, stopping);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
         }
 
-        await Task.WhenAll(connections);
+        _stopping = true;
+        WakeAcceptors(listener, count);
+        await Task.Run(() =>
+        {
+            foreach (var acceptor in acceptors)
+            {
+                acceptor.Join();
+            }
+        }, CancellationToken.None);
+        await Task.WhenAll(_waiting.Values);
     }
 
     public void Dispose()
@@ -74,37 +82,104 @@ internal sealed class BrokerServer : IDisposable
             ListeningSocket.Remove(_options.SocketPath);
             BrokerLog.Stopped(_logger, _options.SocketPath);
         }
-
-        _connectionSlots.Dispose();
     }
 
-    private async Task ServeAsync(Socket socket, CancellationToken stopping)
+    private void AcceptLoop(Socket listener, CancellationToken stopping)
     {
-        await Task.Yield();
-        var credentials = PeerIdentityReader.ReadCredentials(socket);
-        int open = _connectionsPerUid.AddOrUpdate(credentials.uid, 1, (_, count) => count + 1);
-        try
+        while (!_stopping && NativeSocket.Accept(listener.SafeHandle) is { } fd)
         {
-            if (open > _options.MaxConnectionsPerUid)
+            if (_stopping)
             {
-                BrokerLog.TooManyConnections(_logger, credentials.uid, open - 1);
+                fd.Dispose();
                 return;
             }
 
-            await new BrokerConnection(socket, _handler, _identities, _options.ClientTimeout, _logger).RunAsync(credentials, stopping);
+            try
+            {
+                Serve(fd, stopping);
+            }
+            catch (Exception e) when (e is SystemCallException or SocketException or IOException)
+            {
+                BrokerLog.ConnectionFailed(_logger, 0, 0, e.Message);
+            }
+        }
+    }
+
+    private void Serve(SafeFdHandle fd, CancellationToken stopping)
+    {
+        var credentials = NativeSocket.PeerCredentials(fd);
+        var connection = new BrokerConnection(fd, credentials, _handler, _identities, _logger);
+        Interlocked.Increment(ref _connections);
+        int open = _connectionsPerUid.AddOrUpdate(credentials.uid, 1, (_, count) => count + 1);
+        bool waiting = false;
+        try
+        {
+            if (open > _options.MaxConnectionsPerUid || Volatile.Read(ref _connections) > _options.MaxConnections)
+            {
+                BrokerLog.TooManyConnections(_logger, credentials.uid, open - 1);
+                connection.Refuse(EAGAIN, open > _options.MaxConnectionsPerUid
+                    ? $"uid {credentials.uid} has {open - 1} connections to the broker open, the most one uid may; close some and retry"
+                    : "the broker is serving as many connections as it may; retry shortly");
+                return;
+            }
+
+            if (connection.ServeQueued())
+            {
+                waiting = true;
+                _waiting[connection] = WaitAsync(connection, stopping);
+            }
+        }
+        finally
+        {
+            if (!waiting)
+            {
+                Finish(connection);
+            }
+        }
+    }
+
+    private async Task WaitAsync(BrokerConnection connection, CancellationToken stopping)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.WaitAndServeAsync(_options.ClientTimeout, stopping);
         }
         catch (Exception e) when (e is SocketException or SystemCallException or IOException or ObjectDisposedException)
         {
-            BrokerLog.ConnectionFailed(_logger, credentials.pid, credentials.uid, e.Message);
+            BrokerLog.ConnectionFailed(_logger, connection.Credentials.pid, connection.Credentials.uid, e.Message);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
         finally
         {
-            _connectionsPerUid.AddOrUpdate(credentials.uid, 0, (_, count) => count - 1);
-            socket.Dispose();
-            _connectionSlots.Release();
+            _waiting.TryRemove(connection, out _);
+            Finish(connection);
+        }
+    }
+
+    private void Finish(BrokerConnection connection)
+    {
+        _connectionsPerUid.AddOrUpdate(connection.Credentials.uid, 0, (_, count) => count - 1);
+        Interlocked.Decrement(ref _connections);
+        connection.Dispose();
+    }
+
+    // A thread blocked in accept(2) on an AF_UNIX socket is not woken by close(2); a connection wakes it.
+    private void WakeAcceptors(Socket listener, int count)
+    {
+        NativeSocket.Shutdown(listener.SafeHandle);
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                using var wake = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+                wake.Connect(new UnixDomainSocketEndPoint(_options.SocketPath));
+            }
+            catch (SocketException)
+            {
+            }
         }
     }
 }

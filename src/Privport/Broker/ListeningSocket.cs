@@ -22,17 +22,24 @@ internal static class ListeningSocket
         }
 
         RemoveIfStale(path);
+
+        // Bound and listening under a temporary name first, then renamed into place: a client that sees the path
+        // can connect at once, with the final mode.
+        string pending = $"{path}.{Environment.ProcessId}.new";
+        File.Delete(pending);
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         try
         {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            File.SetUnixFileMode(path, AnyoneMayConnect);
+            socket.Bind(new UnixDomainSocketEndPoint(pending));
+            File.SetUnixFileMode(pending, AnyoneMayConnect);
             socket.Listen(512);
+            File.Move(pending, path, overwrite: true);
             return socket;
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             socket.Dispose();
+            File.Delete(pending);
             throw new BrokerStartException($"cannot listen on {path}: {e.Message}. Check that its directory is writable by the broker's user.", e);
         }
     }

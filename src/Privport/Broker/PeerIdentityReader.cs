@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Privport.Client.Interop;
 using Privport.Policy;
 using static Privport.Client.Interop.Interop.Libc;
@@ -15,8 +16,6 @@ namespace Privport.Broker;
 /// </summary>
 internal sealed class PeerIdentityReader
 {
-    private const int ENOPROTOOPT = 92;
-
     private readonly string _procRoot;
     private readonly ILogger _logger;
     private int _warnedNoPidFd;
@@ -27,40 +26,33 @@ internal sealed class PeerIdentityReader
         _procRoot = procRoot;
     }
 
-    public static unsafe ucred ReadCredentials(Socket connection)
-    {
-        ucred credentials = default;
-        connection.GetRawSocketOption(SOL_SOCKET, SO_PEERCRED, new Span<byte>(&credentials, sizeof(ucred)));
-        return credentials;
-    }
-
     /// <summary>The peer's pidfd, or null on kernels before 6.5 (no SO_PEERPIDFD) or when the peer is gone.</summary>
-    public SafeFdHandle? OpenPidFd(Socket connection)
+    public SafeFdHandle? OpenPidFd(SafeHandle connection)
     {
-        Span<byte> value = stackalloc byte[sizeof(int)];
+        int? fd;
         try
         {
-            connection.GetRawSocketOption(SOL_SOCKET, SO_PEERPIDFD, value);
+            fd = NativeSocket.GetInt(connection, SOL_SOCKET, SO_PEERPIDFD, tolerated: ENOPROTOOPT);
         }
-        catch (SocketException e)
+        catch (SystemCallException)
         {
-            if (e.NativeErrorCode == ENOPROTOOPT && Interlocked.Exchange(ref _warnedNoPidFd, 1) == 0)
-            {
-                BrokerLog.NoPeerPidFd(_logger);
-            }
-
             return null;
         }
 
-        int fd = MemoryMarshal.Read<int>(value);
-        return fd >= 0 ? new SafeFdHandle(fd) : null;
+        if (fd is null && Interlocked.Exchange(ref _warnedNoPidFd, 1) == 0)
+        {
+            BrokerLog.NoPeerPidFd(_logger);
+        }
+
+        return fd >= 0 ? new SafeFdHandle(fd.Value) : null;
     }
 
     /// <summary>
     /// The identity as of now. Exe and supplementary groups are left empty when they cannot be confirmed;
-    /// a rule naming an exe then does not match, which fails closed.
+    /// a rule naming an exe or a group then does not match, which fails closed.
     /// </summary>
-    public PeerIdentity Read(in ucred credentials, SafeFdHandle? pidfd)
+    /// <param name="readGroups">Whether supplementary groups are needed (the policy names groups).</param>
+    public PeerIdentity Read(in ucred credentials, SafeFdHandle? pidfd, bool readGroups)
     {
         if (credentials.pid <= 0 || pidfd is null)
         {
@@ -68,7 +60,7 @@ internal sealed class PeerIdentityReader
         }
 
         string? exe = TryReadExe(credentials.pid);
-        uint[] groups = TryReadGroups(credentials.pid);
+        uint[] groups = readGroups ? TryReadGroups(credentials.pid) : [];
         if (!IsAlive(pidfd))
         {
             return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null);
@@ -96,28 +88,31 @@ internal sealed class PeerIdentityReader
 
     private uint[] TryReadGroups(int pid)
     {
+        Span<byte> buffer = stackalloc byte[8192];
+        int length;
         try
         {
-            foreach (string line in File.ReadLines($"{_procRoot}/{pid}/status"))
-            {
-                if (line.StartsWith("Groups:", StringComparison.Ordinal))
-                {
-                    var fields = line["Groups:".Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                    var groups = new uint[fields.Length];
-                    for (int i = 0; i < fields.Length; i++)
-                    {
-                        groups[i] = uint.Parse(fields[i], NumberStyles.None, CultureInfo.InvariantCulture);
-                    }
+            using SafeFileHandle status = File.OpenHandle($"{_procRoot}/{pid}/status", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            length = RandomAccess.Read(status, buffer, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
 
-                    return groups;
+        foreach (var line in Encoding.ASCII.GetString(buffer[..length]).Split('\n'))
+        {
+            if (line.StartsWith("Groups:", StringComparison.Ordinal))
+            {
+                var fields = line["Groups:".Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                var groups = new uint[fields.Length];
+                for (int i = 0; i < fields.Length; i++)
+                {
+                    groups[i] = uint.Parse(fields[i], NumberStyles.None, CultureInfo.InvariantCulture);
                 }
+
+                return groups;
             }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
 
         return [];

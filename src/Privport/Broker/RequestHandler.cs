@@ -25,7 +25,8 @@ internal sealed class RequestHandler
         _clock = clock;
     }
 
-    public BrokerStatistics Statistics => _statistics;
+    /// <summary>Whether deciding needs the peer's supplementary groups (read from /proc only then).</summary>
+    public bool NeedsGroups => _policy.Current.NamesGroups;
 
     /// <param name="peer">The sender, as the kernel reports it.</param>
     /// <param name="message">The datagram's shape; the caller closes its fds after this returns.</param>

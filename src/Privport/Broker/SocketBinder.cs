@@ -10,7 +10,7 @@ namespace Privport.Broker;
 /// <summary>The privileged act itself: checks a client's socket, binds it, or makes and binds a new one.</summary>
 internal static class SocketBinder
 {
-    /// <summary>Checks that a socket sent for BIND is an unbound, unconnected inet socket of the declared kind.</summary>
+    /// <summary>Checks that a socket sent for BIND is an unbound (hence unconnected) inet socket of the declared kind.</summary>
     public static SocketInspection Inspect(SafeFdHandle fd, in BrokerRequest request)
     {
         int? domain = NativeSocket.GetInt(fd, SOL_SOCKET, SO_DOMAIN, tolerated: ENOTSOCK);
@@ -33,14 +33,10 @@ internal static class SocketBinder
             return SocketInspection.Unfit($"the socket sent is not a {(tcp ? "TCP stream" : "UDP datagram")} socket as the request says");
         }
 
+        // connect(2) binds an inet socket to an ephemeral port first, so an unbound socket is never connected.
         if (NativeSocket.LocalPort(fd) != 0)
         {
-            return SocketInspection.Unfit("the socket sent is already bound");
-        }
-
-        if (NativeSocket.IsConnected(fd))
-        {
-            return SocketInspection.Unfit("the socket sent is connected");
+            return SocketInspection.Unfit("the socket sent is already bound (or connected)");
         }
 
         bool v6Only = domain == AF_INET6 && NativeSocket.GetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 1;

@@ -60,6 +60,9 @@ internal sealed class ServeCommand
         {
             var handler = new RequestHandler(policy, audit, new BrokerStatistics(), TimeProvider.System);
             using var server = new BrokerServer(options, handler, new PeerIdentityReader(logger), logger);
+
+            // The host's SIGTERM handling is in place before the socket appears, so a stop never finds it missing.
+            await host.StartAsync(cancellation);
             try
             {
                 server.Start();
@@ -67,6 +70,7 @@ internal sealed class ServeCommand
             catch (BrokerStartException e)
             {
                 await _error.WriteLineAsync($"privport serve: {e.Message}");
+                await host.StopAsync(CancellationToken.None);
                 return ExitCodes.Software;
             }
 
@@ -75,7 +79,6 @@ internal sealed class ServeCommand
                 context.Cancel = true;
                 policy.Reload();
             });
-            await host.StartAsync(cancellation);
             BrokerLog.Listening(logger, socketPath, policyPath, policy.Current.Rules.Count);
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);

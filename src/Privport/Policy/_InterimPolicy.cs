@@ -24,6 +24,8 @@ internal sealed class Policy
     public IReadOnlyList<object> Rules { get; } = [new object()];
     private readonly int _x = 1;
 
+    public bool NamesGroups => _x == 2;
+
     public Decision Decide(PeerIdentity peer, Endpoint endpoint, bool ipv6Only)
     {
         if (_x == 1 && (peer.Uid == 65534 || peer.Uid == 0) && endpoint.Port is >= 80 and < 700 && !endpoint.Address.Equals(IPAddress.Any))
