@@ -5,5 +5,8 @@ internal sealed record Decision(bool Allowed, string? RuleId, string Reason)
 {
     public static Decision Allow(string ruleId) => new(true, ruleId, $"granted by {ruleId}");
 
+    /// <summary>Allowed with a reason of its own, e.g. when two rules together grant a dual-stack bind.</summary>
+    public static Decision Allow(string ruleId, string reason) => new(true, ruleId, reason);
+
     public static Decision Deny(string reason) => new(false, null, reason);
 }

@@ -1,0 +1,20 @@
+namespace Privport.Policy;
+
+/// <summary>
+/// Users and groups by name and id. The system implementation asks NSS; tests pass their own, so policy parsing
+/// does not depend on the host's /etc/passwd.
+/// </summary>
+internal interface IAccountDirectory
+{
+    public uint? FindUid(string userName);
+
+    /// <summary>The account with this uid (its name and primary group), or null when it has no passwd entry.</summary>
+    public UserAccount? FindUser(uint uid);
+
+    public uint? FindGid(string groupName);
+
+    public string? FindGroupName(uint gid);
+
+    /// <summary>Every group the user belongs to, the primary one included.</summary>
+    public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid);
+}

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Privport.Policy;
+
+/// <summary>
+/// Reads one policy file through Tomlyn's syntax tree (not its reflection-based serializer, which NativeAOT cannot
+/// use), keeping each value's line so errors can point at it.
+/// </summary>
+internal sealed class PolicyFileParser
+{
+    private readonly string _file;
+    private readonly PolicyDiagnostics _diagnostics;
+    private readonly RuleParser _rules;
+
+    /// <param name="ruleNames">Names already taken and where, shared by every file of one policy.</param>
+    public PolicyFileParser(string file, IAccountDirectory accounts, PolicyDiagnostics diagnostics, Dictionary<string, string> ruleNames)
+    {
+        _file = file;
+        _diagnostics = diagnostics;
+        _rules = new RuleParser(file, accounts, diagnostics, ruleNames);
+    }
+
+    public void Parse(string text, ImmutableArray<PolicyRule>.Builder rules)
+    {
+        // Tomlyn's own validation would turn [allow] beside [[allow]], or a repeated key, into "already defined"
+        // errors that hide which rule is wrong; RuleParser and the table checks below say it better.
+        var document = SyntaxParser.Parse(text, _file, validate: false);
+        if (document.HasErrors)
+        {
+            // After a syntax error the tree holds guesses; checking its fields would add errors that are not there.
+            foreach (var diagnostic in document.Diagnostics)
+            {
+                if (diagnostic.Kind == DiagnosticMessageKind.Error)
+                {
+                    _diagnostics.Error(_file, diagnostic.Span.Start.Line + 1, diagnostic.Span.Start.Column + 1, "syntax", diagnostic.Message);
+                }
+            }
+
+            return;
+        }
+
+        foreach (var entry in document.KeyValues)
+        {
+            _diagnostics.Error(_file, entry, TomlKey.Text(entry.Key),
+                "unknown top-level key; a policy holds only [[allow]] rules: put the key under an [[allow]] line");
+        }
+
+        foreach (var table in document.Tables)
+        {
+            string name = TomlKey.Text(table.Name);
+            if (table is TableArraySyntax rule && name == "allow")
+            {
+                if (_rules.Read(rule) is { } parsed)
+                {
+                    rules.Add(parsed);
+                }
+            }
+            else if (name == "allow")
+            {
+                _diagnostics.Error(_file, table, name, "write [[allow]] with double brackets: each rule is one entry of the allow array");
+            }
+            else
+            {
+                _diagnostics.Error(_file, table, name, $"unknown table '{name}'; a policy holds only [[allow]] rules");
+            }
+        }
+    }
+}

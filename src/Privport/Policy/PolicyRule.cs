@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+using System.Net;
+using Privport.Client;
+
+namespace Privport.Policy;
+
+/// <summary>
+/// One <c>[[allow]]</c> table. It allows a request only if every field it names matches: users, groups, exe,
+/// ports and addresses. Empty <see cref="Users"/> without <see cref="AnyUser"/> means the rule does not name users.
+/// </summary>
+internal sealed class PolicyRule
+{
+    public PolicyRule(
+        string id,
+        string? name,
+        string file,
+        int line,
+        bool anyUser,
+        ImmutableArray<AccountId> users,
+        ImmutableArray<AccountId> groups,
+        ImmutableArray<ExecutablePath> executables,
+        ImmutableArray<PortRange> ports,
+        ImmutableArray<AddressPattern> addresses)
+    {
+        // A rule naming neither would allow every user: the loader rejects it, and so does the type.
+        if (!anyUser && users.IsEmpty && groups.IsEmpty)
+        {
+            throw new ArgumentException($"rule {id} names neither users nor groups", nameof(users));
+        }
+
+        Id = id;
+        Name = name;
+        File = file;
+        Line = line;
+        AnyUser = anyUser;
+        Users = users;
+        Groups = groups;
+        Executables = executables;
+        Ports = ports;
+        Addresses = addresses;
+        Location = $"{Path.GetFileName(file)}:{line}";
+        Label = name is null ? $"rule {id}" : $"rule {id} ({Location})";
+        AllowDecision = Decision.Allow(id);
+    }
+
+    /// <summary>The rule's name, or <c>FILE-NAME:LINE</c> of its <c>[[allow]]</c> when it has none.</summary>
+    public string Id { get; }
+
+    public string? Name { get; }
+
+    public string File { get; }
+
+    /// <summary>The line of <c>[[allow]]</c>, from 1.</summary>
+    public int Line { get; }
+
+    /// <summary><c>FILE-NAME:LINE</c>: short enough for a deny reason on the wire.</summary>
+    public string Location { get; }
+
+    /// <summary>How deny reasons name the rule: <c>rule web (policy.toml:3)</c>.</summary>
+    public string Label { get; }
+
+    public bool AnyUser { get; }
+
+    public ImmutableArray<AccountId> Users { get; }
+
+    public ImmutableArray<AccountId> Groups { get; }
+
+    /// <summary>Empty: any program.</summary>
+    public ImmutableArray<ExecutablePath> Executables { get; }
+
+    public ImmutableArray<PortRange> Ports { get; }
+
+    /// <summary>Empty: any address, wildcards included.</summary>
+    public ImmutableArray<AddressPattern> Addresses { get; }
+
+    /// <summary>Built once, so an allowed request costs no allocation.</summary>
+    public Decision AllowDecision { get; }
+
+    public bool Allows(PeerIdentity peer, PortProtocol protocol, IPAddress address, ushort port) =>
+        CoversPort(protocol, port) && CoversAddress(address) && CoversPeer(peer) && CoversExecutable(peer.Exe);
+
+    public bool CoversPort(PortProtocol protocol, ushort port)
+    {
+        foreach (var range in Ports)
+        {
+            if (range.Contains(protocol, port))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><paramref name="address"/> must already be mapped from IPv4-mapped IPv6 to IPv4.</summary>
+    public bool CoversAddress(IPAddress address)
+    {
+        if (Addresses.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (var pattern in Addresses)
+        {
+            if (pattern.Matches(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool CoversPeer(PeerIdentity peer) => CoversUser(peer.Uid) && CoversGroups(peer);
+
+    public bool CoversExecutable(string? executable)
+    {
+        if (Executables.IsEmpty)
+        {
+            return true;
+        }
+
+        if (executable is null)
+        {
+            return false;
+        }
+
+        foreach (var path in Executables)
+        {
+            if (path.Matches(executable))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool CoversUser(uint uid)
+    {
+        if (AnyUser || Users.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (var user in Users)
+        {
+            if (user.Id == uid)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool CoversGroups(PeerIdentity peer)
+    {
+        if (Groups.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (var group in Groups)
+        {
+            if (peer.IsInGroup(group.Id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace Privport.Policy;
+
+/// <summary>The effective rules as people read them (<c>privport policy check</c>).</summary>
+internal static class PolicyTextWriter
+{
+    public static void Write(PortPolicy policy, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# {policy.Rules.Length} rule(s) from {policy.Files.Length} file(s); anything no rule allows is denied"));
+        foreach (string file in policy.Files)
+        {
+            output.WriteLine($"#   {file}");
+        }
+
+        foreach (var rule in policy.Rules)
+        {
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rule.Id}  ({rule.File}:{rule.Line})"));
+            if (rule.AnyUser)
+            {
+                Field(output, "users", "* (any user)");
+            }
+            else if (!rule.Users.IsEmpty)
+            {
+                Field(output, "users", Join(rule.Users));
+            }
+
+            if (!rule.Groups.IsEmpty)
+            {
+                Field(output, "groups", Join(rule.Groups));
+            }
+
+            Field(output, "exe", rule.Executables.IsEmpty ? "any program" : Join(rule.Executables));
+            Field(output, "ports", Join(rule.Ports));
+            Field(output, "addresses", rule.Addresses.IsEmpty ? "any, wildcards included" : Join(rule.Addresses));
+        }
+    }
+
+    private static void Field(TextWriter output, string name, string value) => output.WriteLine($"  {name,-10} {value}");
+
+    private static string Join<T>(ImmutableArray<T> items) => string.Join(", ", items);
+}

@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Privport.Client;
+
+namespace Privport.Policy;
+
+/// <summary>
+/// The loaded policy: every rule of every file, immutable. Deny by default; any rule that allows a request suffices,
+/// and the first such rule in file order is the one reported. (Named so it does not clash with the namespace.)
+/// </summary>
+internal sealed class PortPolicy
+{
+    private readonly IAccountDirectory _accounts;
+
+    public PortPolicy(ImmutableArray<PolicyRule> rules, ImmutableArray<string> files, ImmutableArray<PolicyError> warnings, IAccountDirectory accounts)
+    {
+        Rules = rules;
+        Files = files;
+        Warnings = warnings;
+        _accounts = accounts;
+    }
+
+    public ImmutableArray<PolicyRule> Rules { get; }
+
+    /// <summary>The files read, in the order their rules were read.</summary>
+    public ImmutableArray<string> Files { get; }
+
+    /// <summary>Things that load but probably are not what was meant, such as an exe that does not exist yet.</summary>
+    public ImmutableArray<PolicyError> Warnings { get; }
+
+    /// <summary>
+    /// Decides whether <paramref name="peer"/> may bind <paramref name="endpoint"/>. Without
+    /// <paramref name="ipv6Only"/>, a bind to <c>::</c> also takes 0.0.0.0 on the same port, so both must be allowed.
+    /// </summary>
+    public Decision Decide(PeerIdentity peer, Endpoint endpoint, bool ipv6Only)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var address = endpoint.Address;
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+            endpoint = endpoint with { Address = address };
+        }
+
+        var rule = FindAllowing(peer, endpoint.Protocol, address, endpoint.Port);
+        if (rule is null)
+        {
+            return Decision.Deny(ExplainDenial(peer, endpoint));
+        }
+
+        if (ipv6Only || !IsIPv6Wildcard(address))
+        {
+            return rule.AllowDecision;
+        }
+
+        var ipv4Rule = FindAllowing(peer, endpoint.Protocol, IPAddress.Any, endpoint.Port);
+        if (ipv4Rule is null)
+        {
+            return Decision.Deny(DenyReason.MissingIPv4Half(rule, endpoint));
+        }
+
+        return ReferenceEquals(rule, ipv4Rule)
+            ? rule.AllowDecision
+            : Decision.Allow($"{rule.Id}+{ipv4Rule.Id}", DenyReason.Fit($"granted by {rule.Id} for [::] and {ipv4Rule.Id} for 0.0.0.0"));
+    }
+
+    private PolicyRule? FindAllowing(PeerIdentity peer, PortProtocol protocol, IPAddress address, ushort port)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.Allows(peer, protocol, address, port))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Among the rules covering the port, the one that matches the most of address, user/groups and exe is the
+    /// nearest miss (the first in file order on a tie); the reason names the first of those it does not match.
+    /// </summary>
+    private string ExplainDenial(PeerIdentity peer, Endpoint endpoint)
+    {
+        PolicyRule? nearest = null;
+        int nearestScore = -1;
+        foreach (var rule in Rules)
+        {
+            if (!rule.CoversPort(endpoint.Protocol, endpoint.Port))
+            {
+                continue;
+            }
+
+            int score = (rule.CoversPeer(peer) ? 1 : 0) + (rule.CoversAddress(endpoint.Address) ? 1 : 0) + (rule.CoversExecutable(peer.Exe) ? 1 : 0);
+            if (score > nearestScore)
+            {
+                nearest = rule;
+                nearestScore = score;
+            }
+        }
+
+        // Looked up only on denial: names make the reason readable, and an allowed request must not wait on NSS.
+        string? userName = _accounts.FindUser(peer.Uid)?.Name;
+        if (nearest is null)
+        {
+            return DenyReason.NoRule(endpoint, peer.Uid, userName);
+        }
+
+        if (!nearest.CoversUser(peer.Uid))
+        {
+            return DenyReason.NotForUser(nearest, endpoint, peer.Uid, userName);
+        }
+
+        if (!nearest.CoversGroups(peer))
+        {
+            return DenyReason.NotInGroups(nearest, endpoint, peer.Uid, userName);
+        }
+
+        return nearest.CoversAddress(endpoint.Address)
+            ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe)
+            : DenyReason.NotOnAddress(nearest, endpoint);
+    }
+
+    /// <summary><c>::</c> with any scope id: the scope does not narrow a wildcard bind.</summary>
+    private static bool IsIPv6Wildcard(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        return address.TryWriteBytes(bytes, out _) && !bytes.ContainsAnyExcept((byte)0);
+    }
+}
