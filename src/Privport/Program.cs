@@ -1,3 +1,15 @@
 using Privport.Commands;
 
-return await CommandLine.Build().Parse(args).InvokeAsync();
+var parsed = CommandLine.Build().Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"privport: {error.Message}");
+    }
+
+    await Console.Error.WriteLineAsync("Run 'privport --help' (or 'privport VERB --help') for usage.");
+    return ExitCodes.Usage;
+}
+
+return await parsed.InvokeAsync();

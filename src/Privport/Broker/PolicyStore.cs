@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Privport.Policy;
-using ActivePolicy = Privport.Policy.Policy;
 
 namespace Privport.Broker;
 
@@ -11,7 +10,7 @@ internal sealed class PolicyStore
 {
     private readonly IAccountDirectory _accounts;
     private readonly ILogger _logger;
-    private ActivePolicy _current;
+    private PortPolicy _current;
 
     /// <exception cref="PolicyLoadException">The policy at <paramref name="path"/> cannot be loaded.</exception>
     public PolicyStore(string path, IAccountDirectory accounts, ILogger logger)
@@ -24,7 +23,7 @@ internal sealed class PolicyStore
 
     public string Path { get; }
 
-    public ActivePolicy Current => Volatile.Read(ref _current);
+    public PortPolicy Current => Volatile.Read(ref _current);
 
     public bool Reload()
     {
@@ -32,12 +31,12 @@ internal sealed class PolicyStore
         {
             var policy = PolicyLoader.Load(Path, _accounts);
             Volatile.Write(ref _current, policy);
-            BrokerLog.PolicyReloaded(_logger, Path, policy.Rules.Count);
+            BrokerLog.PolicyReloaded(_logger, Path, policy.Rules.Length);
             return true;
         }
         catch (PolicyLoadException e)
         {
-            BrokerLog.PolicyReloadFailed(_logger, Path, Current.Rules.Count, Describe(e.Errors));
+            BrokerLog.PolicyReloadFailed(_logger, Path, Current.Rules.Length, Describe(e.Errors));
             return false;
         }
     }

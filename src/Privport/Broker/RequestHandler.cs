@@ -60,9 +60,9 @@ internal sealed class RequestHandler
         if (request.Op == BrokerOp.Status)
         {
             var policy = _policy.Current;
-            var counters = _statistics.Snapshot(policy.Rules.Count);
+            var counters = _statistics.Snapshot(policy.Rules.Length);
             return new HandledRequest(
-                new BrokerReply(BrokerOp.Status, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Count} rules", counters),
+                new BrokerReply(BrokerOp.Status, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Length} rules", counters),
                 null, CloseConnection: false);
         }
 

@@ -79,7 +79,7 @@ internal sealed class ServeCommand
                 context.Cancel = true;
                 policy.Reload();
             });
-            BrokerLog.Listening(logger, socketPath, policyPath, policy.Current.Rules.Count);
+            BrokerLog.Listening(logger, socketPath, policyPath, policy.Current.Rules.Length);
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
             await server.RunAsync(stopping.Token);

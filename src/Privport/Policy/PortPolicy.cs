@@ -19,7 +19,11 @@ internal sealed class PortPolicy
         Files = files;
         Warnings = warnings;
         _accounts = accounts;
+        NamesGroups = rules.Any(rule => !rule.Groups.IsEmpty);
     }
+
+    /// <summary>Whether any rule names groups, so deciding needs the peer's supplementary groups.</summary>
+    public bool NamesGroups { get; }
 
     public ImmutableArray<PolicyRule> Rules { get; }
 
