@@ -46,7 +46,9 @@ public readonly record struct Endpoint(PortProtocol Protocol, IPAddress Address,
         if (rest.StartsWith('['))
         {
             int close = rest.IndexOf("]:", StringComparison.Ordinal);
-            if (close < 0 || !IPAddress.TryParse(rest[1..close], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            // IPAddress.TryParse would also take a nested "[::1]" or "[::1]:80" and drop the inner port.
+            if (close < 0 || rest.AsSpan(1, close - 1).ContainsAny('[', ']')
+                || !IPAddress.TryParse(rest[1..close], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 error = $"'{text}': an IPv6 endpoint is written [ADDRESS]:PORT, e.g. tcp/[::1]:443";
                 return false;
@@ -58,7 +60,10 @@ public readonly record struct Endpoint(PortProtocol Protocol, IPAddress Address,
         else if (rest.Contains(':', StringComparison.Ordinal))
         {
             int colon = rest.LastIndexOf(':');
-            if (!IPAddress.TryParse(rest[..colon], out var v4) || v4.AddressFamily != AddressFamily.InterNetwork)
+            // IPAddress.TryParse takes inet_aton's forms too: "127.1", "2130706433", and "010.0.0.1" read as octal
+            // 8.0.0.1. A policy or a bind must mean what it says, so only the canonical dotted-decimal form is taken.
+            if (!IPAddress.TryParse(rest[..colon], out var v4) || v4.AddressFamily != AddressFamily.InterNetwork
+                || v4.ToString() != rest[..colon])
             {
                 error = $"'{text}': '{rest[..colon]}' is not an IPv4 address (put IPv6 addresses in brackets: tcp/[::1]:443)";
                 return false;

@@ -1,0 +1,169 @@
+/* Prints the sizes, offsets and constants the C# interop and wire format copy by hand, one
+ * "NAME VALUE" line each, for StructLayoutTests to compare. Built and run at test time. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "privport_protocol.h"
+
+#define VALUE(name, expr) printf("%s %lld\n", name, (long long)(expr))
+#define CONSTANT(c) VALUE(#c, c)
+#define SIZE(type) VALUE("sizeof " #type, sizeof(struct type))
+#define OFFSET(type, field) VALUE("offsetof " #type " " #field, offsetof(struct type, field))
+#define FIELD_SIZE(type, field) VALUE("sizeof " #type " " #field, sizeof(((struct type *)0)->field))
+#define FIELD(type, field) OFFSET(type, field); FIELD_SIZE(type, field)
+
+int main(void)
+{
+    SIZE(msghdr);
+    FIELD(msghdr, msg_name);
+    FIELD(msghdr, msg_namelen);
+    FIELD(msghdr, msg_iov);
+    FIELD(msghdr, msg_iovlen);
+    FIELD(msghdr, msg_control);
+    FIELD(msghdr, msg_controllen);
+    FIELD(msghdr, msg_flags);
+    SIZE(iovec);
+    FIELD(iovec, iov_base);
+    FIELD(iovec, iov_len);
+    SIZE(cmsghdr);
+    FIELD(cmsghdr, cmsg_len);
+    FIELD(cmsghdr, cmsg_level);
+    FIELD(cmsghdr, cmsg_type);
+    SIZE(ucred);
+    FIELD(ucred, pid);
+    FIELD(ucred, uid);
+    FIELD(ucred, gid);
+    SIZE(passwd);
+    FIELD(passwd, pw_name);
+    FIELD(passwd, pw_passwd);
+    FIELD(passwd, pw_uid);
+    FIELD(passwd, pw_gid);
+    FIELD(passwd, pw_gecos);
+    FIELD(passwd, pw_dir);
+    FIELD(passwd, pw_shell);
+    SIZE(group);
+    FIELD(group, gr_name);
+    FIELD(group, gr_passwd);
+    FIELD(group, gr_gid);
+    FIELD(group, gr_mem);
+
+    struct cmsghdr header;
+    VALUE("CMSG_SPACE(sizeof(int))", CMSG_SPACE(sizeof(int)));
+    VALUE("CMSG_LEN(sizeof(int))", CMSG_LEN(sizeof(int)));
+    VALUE("CMSG_LEN(0)", CMSG_LEN(0));
+    VALUE("CMSG_SPACE(8 * sizeof(int))", CMSG_SPACE(8 * sizeof(int)));
+    VALUE("CMSG_DATA offset", (unsigned char *)CMSG_DATA(&header) - (unsigned char *)&header);
+
+    CONSTANT(AF_UNIX);
+    CONSTANT(AF_INET);
+    CONSTANT(AF_INET6);
+    CONSTANT(SOCK_STREAM);
+    CONSTANT(SOCK_DGRAM);
+    CONSTANT(SOCK_SEQPACKET);
+    CONSTANT(SOCK_CLOEXEC);
+    CONSTANT(IPPROTO_IP);
+    CONSTANT(IPPROTO_TCP);
+    CONSTANT(IPPROTO_UDP);
+    CONSTANT(IPPROTO_IPV6);
+    CONSTANT(SOL_SOCKET);
+    CONSTANT(SO_REUSEADDR);
+    CONSTANT(SO_TYPE);
+    CONSTANT(SO_REUSEPORT);
+    CONSTANT(SO_PEERCRED);
+    CONSTANT(SO_RCVTIMEO);
+    CONSTANT(SO_SNDTIMEO);
+    CONSTANT(SO_PROTOCOL);
+    CONSTANT(SO_DOMAIN);
+#ifdef SO_PEERPIDFD /* Linux 6.5; older headers lack it and the test asks the kernel instead */
+    CONSTANT(SO_PEERPIDFD);
+#endif
+    CONSTANT(SCM_RIGHTS);
+    CONSTANT(IP_FREEBIND);
+    CONSTANT(IPV6_V6ONLY);
+    CONSTANT(MSG_TRUNC);
+    CONSTANT(MSG_CTRUNC);
+    CONSTANT(MSG_DONTWAIT);
+    CONSTANT(MSG_NOSIGNAL);
+    CONSTANT(MSG_CMSG_CLOEXEC);
+    CONSTANT(F_DUPFD_CLOEXEC);
+    CONSTANT(F_GETFD);
+    CONSTANT(FD_CLOEXEC);
+
+    CONSTANT(EPERM);
+    CONSTANT(ENOENT);
+    CONSTANT(ESRCH);
+    CONSTANT(EINTR);
+    CONSTANT(EBADF);
+    CONSTANT(EAGAIN);
+    CONSTANT(EACCES);
+    CONSTANT(EINVAL);
+    CONSTANT(ERANGE);
+    CONSTANT(ENOTSOCK);
+    CONSTANT(EPROTOTYPE);
+    CONSTANT(EAFNOSUPPORT);
+    CONSTANT(EADDRINUSE);
+    CONSTANT(EADDRNOTAVAIL);
+    CONSTANT(EISCONN);
+    CONSTANT(ENOTCONN);
+    CONSTANT(ETIMEDOUT);
+    CONSTANT(ECONNREFUSED);
+
+    SIZE(privport_request);
+    OFFSET(privport_request, magic);
+    OFFSET(privport_request, version);
+    OFFSET(privport_request, op);
+    OFFSET(privport_request, protocol);
+    OFFSET(privport_request, family);
+    OFFSET(privport_request, port);
+    OFFSET(privport_request, flags);
+    OFFSET(privport_request, address);
+    OFFSET(privport_request, scope_id);
+    OFFSET(privport_request, reserved);
+    FIELD_SIZE(privport_request, address);
+    FIELD_SIZE(privport_request, reserved);
+    SIZE(privport_reply);
+    OFFSET(privport_reply, magic);
+    OFFSET(privport_reply, version);
+    OFFSET(privport_reply, op);
+    OFFSET(privport_reply, status);
+    OFFSET(privport_reply, port);
+    OFFSET(privport_reply, decision);
+    OFFSET(privport_reply, reserved);
+    OFFSET(privport_reply, counters);
+    OFFSET(privport_reply, reason);
+    FIELD_SIZE(privport_reply, counters);
+    FIELD_SIZE(privport_reply, reason);
+
+    CONSTANT(PRIVPORT_REQUEST_MAGIC);
+    CONSTANT(PRIVPORT_REPLY_MAGIC);
+    CONSTANT(PRIVPORT_VERSION);
+    CONSTANT(PRIVPORT_REASON_SIZE);
+    CONSTANT(PRIVPORT_COUNTERS);
+    CONSTANT(PRIVPORT_OP_BIND);
+    CONSTANT(PRIVPORT_OP_OPEN);
+    CONSTANT(PRIVPORT_OP_QUERY);
+    CONSTANT(PRIVPORT_OP_STATUS);
+    CONSTANT(PRIVPORT_FLAG_REUSEADDR);
+    CONSTANT(PRIVPORT_FLAG_REUSEPORT);
+    CONSTANT(PRIVPORT_FLAG_V6ONLY);
+    CONSTANT(PRIVPORT_FLAG_FREEBIND);
+    CONSTANT(PRIVPORT_DECISION_NONE);
+    CONSTANT(PRIVPORT_DECISION_ALLOW);
+    CONSTANT(PRIVPORT_DECISION_DENY);
+    CONSTANT(PRIVPORT_COUNTER_UPTIME_SECONDS);
+    CONSTANT(PRIVPORT_COUNTER_REQUESTS);
+    CONSTANT(PRIVPORT_COUNTER_GRANTED);
+    CONSTANT(PRIVPORT_COUNTER_DENIED);
+    CONSTANT(PRIVPORT_COUNTER_ERRORS);
+    CONSTANT(PRIVPORT_COUNTER_POLICY_RULES);
+    printf("DefaultSocketPath %s\n", PRIVPORT_DEFAULT_SOCKET);
+    return 0;
+}
