@@ -93,6 +93,13 @@ public sealed class PrivportClient
     {
         var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, BrokerRequest.Status(), fd: null, Timeout, cancellationToken);
         fd?.Dispose();
+        if (reply.Status != 0)
+        {
+            throw new PrivportException(
+                $"privport broker {SocketPath} refused STATUS: {reply.Reason} ({Errno.Describe(reply.Status)})",
+                reply.Status, reply.Decision, reply.Reason);
+        }
+
         return reply.Counters;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using static Privport.Client.Interop.Interop.Libc;
 
@@ -6,42 +7,82 @@ namespace Privport.Client.Interop;
 /// <summary>Users and groups through NSS (getpwnam_r and friends), so LDAP or sssd accounts resolve as they do for login.</summary>
 internal static class UserDatabase
 {
-    private const int BufferSize = 16384;
+    private const int InitialBufferSize = 16384;
+    private const int MaxBufferSize = 1 << 24;
 
     public static unsafe uint? FindUid(string name)
     {
         passwd entry;
-        passwd* result;
-        byte* buffer = stackalloc byte[BufferSize];
-        int error = getpwnam_r(name, &entry, buffer, BufferSize, &result);
-        return error == 0 && result != null ? entry.pw_uid : null;
+        passwd* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getpwnam_r(name, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    return result != null ? entry.pw_uid : null;
+                }
+            }
+        }
+
+        return null;
     }
 
     public static unsafe (string Name, uint Gid)? FindUser(uint uid)
     {
         passwd entry;
-        passwd* result;
-        byte* buffer = stackalloc byte[BufferSize];
-        int error = getpwuid_r(uid, &entry, buffer, BufferSize, &result);
-        return error == 0 && result != null ? (Marshal.PtrToStringUTF8((nint)entry.pw_name) ?? uid.ToString(), entry.pw_gid) : null;
+        passwd* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getpwuid_r(uid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    return result != null
+                        ? (Marshal.PtrToStringUTF8((nint)entry.pw_name) ?? uid.ToString(CultureInfo.InvariantCulture), entry.pw_gid)
+                        : null;
+                }
+            }
+        }
+
+        return null;
     }
 
     public static unsafe uint? FindGid(string name)
     {
         group entry;
-        group* result;
-        byte* buffer = stackalloc byte[BufferSize];
-        int error = getgrnam_r(name, &entry, buffer, BufferSize, &result);
-        return error == 0 && result != null ? entry.gr_gid : null;
+        group* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            // Groups with thousands of members need more than the first buffer: ERANGE asks for a larger one.
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getgrnam_r(name, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    return result != null ? entry.gr_gid : null;
+                }
+            }
+        }
+
+        return null;
     }
 
     public static unsafe string? FindGroupName(uint gid)
     {
         group entry;
-        group* result;
-        byte* buffer = stackalloc byte[BufferSize];
-        int error = getgrgid_r(gid, &entry, buffer, BufferSize, &result);
-        return error == 0 && result != null ? Marshal.PtrToStringUTF8((nint)entry.gr_name) : null;
+        group* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getgrgid_r(gid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    return result != null ? Marshal.PtrToStringUTF8((nint)entry.gr_name) : null;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The groups a user belongs to: the primary group and every supplementary one.</summary>

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Privport.Client.Interop;
+using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Client.Protocol;
 
@@ -27,7 +28,17 @@ internal static class BrokerExchange
 
         var requestBytes = new byte[WireFormat.RequestSize];
         RequestCodec.Encode(request, requestBytes);
-        UnixMessage.Send(socket.SafeHandle, requestBytes, fd);
+        try
+        {
+            UnixMessage.Send(socket.SafeHandle, requestBytes, fd);
+        }
+        catch (SystemCallException e)
+        {
+            // A broker that refuses a connection (too many open) replies and closes before reading: read that reply.
+            return ReadReply(socket, socketPath, request) ?? throw new PrivportException(
+                $"the privport broker at {socketPath} closed the connection before taking the request ({e.Message})",
+                e.ErrorNumber, ReplyDecision.None, e.Message, inner: e);
+        }
 
         try
         {
@@ -35,31 +46,45 @@ internal static class BrokerExchange
             {
                 throw new PrivportException(
                     $"the privport broker at {socketPath} closed the connection without a reply; its log says why",
-                    Interop.Interop.Libc.ECONNREFUSED, ReplyDecision.None, "connection closed without reply");
+                    ECONNREFUSED, ReplyDecision.None, "connection closed without reply");
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new PrivportException(
                 $"the privport broker at {socketPath} did not answer within {timeout.TotalSeconds:0.#} s",
-                Interop.Interop.Libc.ETIMEDOUT, ReplyDecision.None, "timed out");
+                ETIMEDOUT, ReplyDecision.None, "timed out");
         }
 
+        return ReadReply(socket, socketPath, request)
+            ?? throw new PrivportException($"the privport broker at {socketPath} sent no reply", EINVAL, ReplyDecision.None, "no reply");
+    }
+
+    private static (BrokerReply Reply, SafeFdHandle? Fd)? ReadReply(Socket socket, string socketPath, in BrokerRequest request)
+    {
         var replyBytes = new byte[WireFormat.ReplySize + 1];
-        var message = UnixMessage.Receive(socket.SafeHandle, replyBytes, Interop.Interop.Libc.MSG_DONTWAIT);
-        SafeFdHandle? received = message.Fds.Length > 0 ? message.Fds[0] : null;
-        foreach (var extra in message.Fds.Skip(1))
+        if (UnixMessage.TryReceive(socket.SafeHandle, replyBytes, MSG_DONTWAIT) is not { Length: > 0 } message)
         {
-            extra.Dispose();
+            return null;
+        }
+
+        SafeFdHandle? received = message.Fds.Length > 0 ? message.Fds[0] : null;
+        for (int i = 1; i < message.Fds.Length; i++)
+        {
+            message.Fds[i].Dispose();
         }
 
         string? error = "reply longer than the protocol allows";
         if (message.Truncated || !ReplyCodec.TryDecode(replyBytes.AsSpan(0, message.Length), out var reply, out error))
         {
             received?.Dispose();
-            throw new PrivportException(
-                $"unreadable reply from {socketPath}: {error}",
-                Interop.Interop.Libc.EINVAL, ReplyDecision.None, error);
+            throw new PrivportException($"unreadable reply from {socketPath}: {error}", EINVAL, ReplyDecision.None, error);
+        }
+
+        if (reply.Status == 0 && reply.Op != request.Op)
+        {
+            received?.Dispose();
+            throw new PrivportException($"the broker at {socketPath} answered op {reply.Op} to a {request.Op} request", EINVAL, ReplyDecision.None, "mismatched reply");
         }
 
         return (reply, received);

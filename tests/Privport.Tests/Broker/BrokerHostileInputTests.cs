@@ -211,6 +211,37 @@ public sealed class BrokerHostileInputTests(StagedPrivport privport)
     }
 
     [Fact]
+    public async Task A_uid_over_its_connection_limit_gets_EAGAIN_with_a_reason_and_others_are_still_served()
+    {
+        Privilege.RequireRoot();
+        await using var broker = await RunningBroker.StartAsync(privport, RootMayUse630To639, clientTimeoutSeconds: 30);
+        var held = new List<RawBrokerConnection>();
+        try
+        {
+            for (int i = 0; i < 128; i++)
+            {
+                held.Add(new RawBrokerConnection(broker.SocketPath));
+            }
+
+            using var extra = new RawBrokerConnection(broker.SocketPath);
+            var refused = extra.Receive();
+
+            Assert.NotNull(refused);
+            Assert.Equal(EAGAIN, refused.Value.Reply.Status);
+            Assert.Contains("uid 0", refused.Value.Reply.Reason, StringComparison.Ordinal);
+            var (reply, _) = held[0].Exchange(RawBrokerConnection.Encode(BrokerOp.Query, "tcp/127.0.0.1:630"));
+            Assert.Equal(0, reply.Status);
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Broker_leaks_no_descriptor_after_thousands_of_requests()
     {
         Privilege.RequireRoot();
