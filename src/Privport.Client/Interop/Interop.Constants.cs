@@ -30,6 +30,7 @@ internal static partial class Interop
         internal const int IP_FREEBIND = 15;
         internal const int IPV6_V6ONLY = 26;
 
+        internal const int MSG_PEEK = 0x02;
         internal const int MSG_TRUNC = 0x20;
         internal const int MSG_CTRUNC = 0x08;
         internal const int MSG_DONTWAIT = 0x40;

@@ -99,6 +99,42 @@ internal static class UnixMessage
         }
     }
 
+    /// <summary>Waits up to <paramref name="milliseconds"/> for a datagram or a hang-up; true when one is there.</summary>
+    public static unsafe bool WaitReadable(SafeHandle socket, int milliseconds)
+    {
+        bool added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            var entry = new pollfd { fd = (int)socket.DangerousGetHandle(), events = POLLIN | POLLRDHUP };
+            int ready;
+            do
+            {
+                ready = poll(&entry, 1, milliseconds);
+            }
+            while (ready < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+            return ready > 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>True when the peer has hung up: a peek without waiting finds the end of the stream.</summary>
+    public static unsafe bool PeerHungUp(SafeHandle socket)
+    {
+        // No control buffer: a peek must not install descriptors that may be queued with the next request.
+        byte probe;
+        var iov = new iovec { iov_base = &probe, iov_len = 1 };
+        var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1 };
+        return recvmsg(socket, &msg, MSG_PEEK | MSG_DONTWAIT) == 0;
+    }
+
     private static unsafe SafeFdHandle[] CollectFds(msghdr* msg)
     {
         var fds = new List<SafeFdHandle>();

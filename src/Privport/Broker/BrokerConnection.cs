@@ -39,44 +39,47 @@ internal sealed class BrokerConnection : IDisposable
     private SafeHandle Handle => _socket is null ? _fd : _socket.SafeHandle;
 
     /// <summary>Serves every request already queued.</summary>
+    /// <param name="lingerMilliseconds">
+    /// How long to wait, after each reply, for the next request or the hang-up before leaving the rest to async I/O.
+    /// A one-shot client hangs up within microseconds of its reply; catching that here saves a hand-off per grant.
+    /// </param>
     /// <returns>False when the connection is finished (hung up, malformed); true when it waits for more.</returns>
-    public bool ServeQueued()
+    public bool ServeQueued(int lingerMilliseconds = 0)
     {
-        while (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is { } message)
+        bool mayLinger = lingerMilliseconds > 0;
+        while (true)
         {
-            HandledRequest handled;
-            try
+            if (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is not { } message)
             {
-                if (message.Length == 0 && message.Fds.Length == 0)
+                if (mayLinger && UnixMessage.WaitReadable(Handle, lingerMilliseconds))
                 {
-                    return false;
+                    mayLinger = false;
+                    continue;
                 }
 
-                var peer = _identities.Read(_credentials, _pidfd, _handler.NeedsGroups);
-                handled = _handler.Handle(peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
-            }
-            finally
-            {
-                // Every descriptor a client sends is closed here, used or not, whatever went wrong.
-                foreach (var fd in message.Fds)
-                {
-                    fd.Dispose();
-                }
+                return true;
             }
 
-            using (handled.Socket)
-            {
-                ReplyCodec.Encode(handled.Reply, _reply);
-                UnixMessage.Send(Handle, _reply, handled.Socket);
-            }
-
-            if (handled.CloseConnection)
+            mayLinger = lingerMilliseconds > 0;
+            if (!Serve(message))
             {
                 return false;
             }
         }
+    }
 
-        return true;
+    /// <summary>True when the client has already hung up (its connection only waits to be reaped).</summary>
+    public bool PeerHungUp()
+    {
+        try
+        {
+            return UnixMessage.PeerHungUp(Handle);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Reaped while we looked: gone either way.
+            return true;
+        }
     }
 
     /// <summary>Waits for further requests and serves them, until the client is done or silent past <paramref name="timeout"/>.</summary>
@@ -108,11 +111,51 @@ internal sealed class BrokerConnection : IDisposable
         }
     }
 
-    /// <summary>Tells a client it cannot be served now, without reading its request.</summary>
+    /// <summary>Tells a client it cannot be served now. Its queued request is read first: closing a socket with
+    /// unread data resets the peer, which would lose this reply.</summary>
     public void Refuse(int errno, string reason)
     {
+        if (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is { } unread)
+        {
+            foreach (var fd in unread.Fds)
+            {
+                fd.Dispose();
+            }
+        }
+
         ReplyCodec.Encode(new BrokerReply(BrokerOp.Query, errno, Client.ReplyDecision.None, 0, reason, default), _reply);
         UnixMessage.Send(Handle, _reply, null);
+    }
+
+    private bool Serve(in ReceivedMessage message)
+    {
+        HandledRequest handled;
+        try
+        {
+            if (message.Length == 0 && message.Fds.Length == 0)
+            {
+                return false;
+            }
+
+            var peer = _identities.Read(_credentials, _pidfd, _handler.NeedsGroups);
+            handled = _handler.Handle(peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
+        }
+        finally
+        {
+            // Every descriptor a client sends is closed here, used or not, whatever went wrong.
+            foreach (var fd in message.Fds)
+            {
+                fd.Dispose();
+            }
+        }
+
+        using (handled.Socket)
+        {
+            ReplyCodec.Encode(handled.Reply, _reply);
+            UnixMessage.Send(Handle, _reply, handled.Socket);
+        }
+
+        return !handled.CloseConnection;
     }
 
     public void Dispose()

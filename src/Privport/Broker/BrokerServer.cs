@@ -20,6 +20,9 @@ internal sealed class BrokerServer : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<uint, int> _connectionsPerUid = new();
     private readonly ConcurrentDictionary<BrokerConnection, Task> _waiting = new();
+    // Long enough for a one-shot client to read its reply and hang up, short enough to keep accepting.
+    private const int AcceptThreadLingerMilliseconds = 1;
+
     private int _connections;
     private volatile bool _stopping;
     private Socket? _listener;
@@ -114,6 +117,11 @@ internal sealed class BrokerServer : IDisposable
         bool waiting = false;
         try
         {
+            if (open > _options.MaxConnectionsPerUid)
+            {
+                open -= HungUpConnections(credentials.uid);
+            }
+
             if (open > _options.MaxConnectionsPerUid || Volatile.Read(ref _connections) > _options.MaxConnections)
             {
                 BrokerLog.TooManyConnections(_logger, credentials.uid, open - 1);
@@ -123,7 +131,7 @@ internal sealed class BrokerServer : IDisposable
                 return;
             }
 
-            if (connection.ServeQueued())
+            if (connection.ServeQueued(AcceptThreadLingerMilliseconds))
             {
                 waiting = true;
                 _waiting[connection] = WaitAsync(connection, stopping);
@@ -136,6 +144,22 @@ internal sealed class BrokerServer : IDisposable
                 Finish(connection);
             }
         }
+    }
+
+    // Connections whose client already hung up still count until their task reaps them; a uid at its limit is
+    // judged by the ones really open.
+    private int HungUpConnections(uint uid)
+    {
+        int hungUp = 0;
+        foreach (var waiting in _waiting.Keys)
+        {
+            if (waiting.Credentials.uid == uid && waiting.PeerHungUp())
+            {
+                hungUp++;
+            }
+        }
+
+        return hungUp;
     }
 
     private async Task WaitAsync(BrokerConnection connection, CancellationToken stopping)

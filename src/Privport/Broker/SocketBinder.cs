@@ -64,8 +64,16 @@ internal static class SocketBinder
         try
         {
             var options = request.Flags;
-            NativeSocket.SetInt(fd, SOL_SOCKET, SO_REUSEADDR, options.HasFlag(BindOptions.ReuseAddress) ? 1 : 0);
-            NativeSocket.SetInt(fd, SOL_SOCKET, SO_REUSEPORT, options.HasFlag(BindOptions.ReusePort) ? 1 : 0);
+            if (options.HasFlag(BindOptions.ReuseAddress))
+            {
+                NativeSocket.SetInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+            }
+
+            if (options.HasFlag(BindOptions.ReusePort))
+            {
+                NativeSocket.SetInt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+            }
+
             if (endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 // Always set, so net.ipv6.bindv6only cannot change what the policy approved.

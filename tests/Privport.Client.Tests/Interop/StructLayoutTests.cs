@@ -24,6 +24,7 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             Layout<iovec>(rows);
             Layout<cmsghdr>(rows);
             Layout<ucred>(rows);
+            Layout<pollfd>(rows);
             Layout<passwd>(rows);
             Layout<group>(rows);
 
@@ -86,9 +87,9 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
     {
         foreach (var field in holder.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
         {
-            if (field.IsLiteral && field.FieldType == typeof(int))
+            if (field.IsLiteral && (field.FieldType == typeof(int) || field.FieldType == typeof(short)))
             {
-                rows.Add(field.Name, $"{holderName}.{field.Name}", (int)field.GetRawConstantValue()!);
+                rows.Add(field.Name, $"{holderName}.{field.Name}", Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture));
             }
         }
     }

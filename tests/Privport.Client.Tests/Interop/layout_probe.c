@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -41,6 +42,10 @@ int main(void)
     FIELD(ucred, pid);
     FIELD(ucred, uid);
     FIELD(ucred, gid);
+    SIZE(pollfd);
+    FIELD(pollfd, fd);
+    FIELD(pollfd, events);
+    FIELD(pollfd, revents);
     SIZE(passwd);
     FIELD(passwd, pw_name);
     FIELD(passwd, pw_passwd);
@@ -95,6 +100,10 @@ int main(void)
     CONSTANT(MSG_CMSG_CLOEXEC);
     CONSTANT(F_DUPFD_CLOEXEC);
     CONSTANT(SHUT_RDWR);
+    CONSTANT(MSG_PEEK);
+    CONSTANT(POLLIN);
+    CONSTANT(POLLHUP);
+    CONSTANT(POLLRDHUP);
     CONSTANT(F_GETFD);
     CONSTANT(FD_CLOEXEC);
 
