@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Privport.Client;
 using Privport.Client.Interop;
+using Privport.Client.Protocol;
 
 namespace Privport.Broker;
 
@@ -47,12 +48,20 @@ internal sealed class AuditLog : IDisposable
 
     public void Dispose() => _file?.Dispose();
 
+    private static string OpName(BrokerOp op) => op switch
+    {
+        BrokerOp.Bind => "BIND",
+        BrokerOp.Open => "OPEN",
+        BrokerOp.Query => "QUERY",
+        _ => "STATUS",
+    };
+
     private static void Format(Utf8JsonWriter json, AuditRecord record)
     {
         json.WriteStartObject();
         json.WriteString("time", record.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteString("decision", record.Outcome);
-        json.WriteString("op", record.Op.ToString().ToUpperInvariant());
+        json.WriteString("op", OpName(record.Op));
         if (record.RuleId is not null)
         {
             json.WriteString("rule", record.RuleId);

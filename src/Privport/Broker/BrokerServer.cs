@@ -24,6 +24,7 @@ internal sealed class BrokerServer : IDisposable
     private const int AcceptThreadLingerMilliseconds = 1;
 
     private int _connections;
+    private int _idleAcceptors;
     private volatile bool _stopping;
     private Socket? _listener;
 
@@ -44,7 +45,7 @@ internal sealed class BrokerServer : IDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         var listener = _listener ?? throw new InvalidOperationException("Start the server before running it");
-        int count = Math.Max(4, 2 * Environment.ProcessorCount);
+        int count = Math.Max(16, 4 * Environment.ProcessorCount);
         var acceptors = new Thread[count];
         for (int i = 0; i < count; i++)
         {
@@ -89,7 +90,7 @@ internal sealed class BrokerServer : IDisposable
 
     private void AcceptLoop(Socket listener, CancellationToken stopping)
     {
-        while (!_stopping && NativeSocket.Accept(listener.SafeHandle) is { } fd)
+        while (!_stopping && AcceptOne(listener) is { } fd)
         {
             if (_stopping)
             {
@@ -105,6 +106,19 @@ internal sealed class BrokerServer : IDisposable
             {
                 BrokerLog.ConnectionFailed(_logger, 0, 0, e.Message);
             }
+        }
+    }
+
+    private SafeFdHandle? AcceptOne(Socket listener)
+    {
+        Interlocked.Increment(ref _idleAcceptors);
+        try
+        {
+            return NativeSocket.Accept(listener.SafeHandle);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _idleAcceptors);
         }
     }
 
@@ -131,7 +145,9 @@ internal sealed class BrokerServer : IDisposable
                 return;
             }
 
-            if (connection.ServeQueued(AcceptThreadLingerMilliseconds))
+            // Linger only while another thread is free to accept, so waiting for a hang-up never delays a new client.
+            int linger = Volatile.Read(ref _idleAcceptors) > 0 ? AcceptThreadLingerMilliseconds : 0;
+            if (connection.ServeQueued(linger))
             {
                 waiting = true;
                 _waiting[connection] = WaitAsync(connection, stopping);
