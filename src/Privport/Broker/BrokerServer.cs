@@ -45,7 +45,7 @@ internal sealed class BrokerServer : IDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         var listener = _listener ?? throw new InvalidOperationException("Start the server before running it");
-        int count = Math.Max(16, 4 * Environment.ProcessorCount);
+        int count = Math.Max(8, 4 * Environment.ProcessorCount);
         var acceptors = new Thread[count];
         for (int i = 0; i < count; i++)
         {
