@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
@@ -9,8 +8,8 @@ namespace Privport.Broker;
 
 /// <summary>
 /// One client connection: request, reply, repeat, until the client hangs up, goes silent past the timeout, or sends
-/// something malformed. Requests already queued are served at once on the accepting thread; waiting for more happens
-/// asynchronously, so one slow client never holds up another.
+/// something malformed. Requests already queued are served at once on the accepting thread; a connection with
+/// nothing queued waits in <see cref="WaitingConnections"/>, so one slow client never holds up another.
 /// </summary>
 internal sealed class BrokerConnection : IDisposable
 {
@@ -22,7 +21,6 @@ internal sealed class BrokerConnection : IDisposable
     private readonly ILogger _logger;
     private readonly byte[] _payload = new byte[WireFormat.RequestSize + 1];
     private readonly byte[] _reply = new byte[WireFormat.ReplySize];
-    private Socket? _socket;
 
     public BrokerConnection(SafeFdHandle fd, ucred credentials, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
     {
@@ -36,11 +34,11 @@ internal sealed class BrokerConnection : IDisposable
 
     public ucred Credentials => _credentials;
 
-    private SafeHandle Handle => _socket is null ? _fd : _socket.SafeHandle;
+    public SafeHandle Handle => _fd;
 
     /// <summary>Serves every request already queued.</summary>
     /// <param name="lingerMilliseconds">
-    /// How long to wait, after each reply, for the next request or the hang-up before leaving the rest to async I/O.
+    /// How long to wait, after each reply, for the next request or the hang-up before leaving it to the waiting set.
     /// A one-shot client hangs up within microseconds of its reply; catching that here saves a hand-off per grant.
     /// </param>
     /// <returns>False when the connection is finished (hung up, malformed); true when it waits for more.</returns>
@@ -79,35 +77,6 @@ internal sealed class BrokerConnection : IDisposable
         {
             // Reaped while we looked: gone either way.
             return true;
-        }
-    }
-
-    /// <summary>Waits for further requests and serves them, until the client is done or silent past <paramref name="timeout"/>.</summary>
-    public async Task WaitAndServeAsync(TimeSpan timeout, CancellationToken stopping)
-    {
-        _socket ??= _fd.ToSocket();
-        var peek = new byte[1];
-        while (!stopping.IsCancellationRequested)
-        {
-            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping))
-            {
-                deadline.CancelAfter(timeout);
-                try
-                {
-                    // A peek waits for the datagram without consuming it, so recvmsg then takes it whole with its fds.
-                    await _socket.ReceiveAsync(peek, SocketFlags.Peek, deadline.Token);
-                }
-                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-                {
-                    BrokerLog.ClientTimedOut(_logger, _credentials.pid, _credentials.uid, timeout.TotalSeconds);
-                    return;
-                }
-            }
-
-            if (!ServeQueued())
-            {
-                return;
-            }
         }
     }
 
@@ -161,7 +130,6 @@ internal sealed class BrokerConnection : IDisposable
     public void Dispose()
     {
         _pidfd?.Dispose();
-        _socket?.Dispose();
         _fd.Dispose();
     }
 }

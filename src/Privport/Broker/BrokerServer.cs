@@ -9,20 +9,20 @@ namespace Privport.Broker;
 
 /// <summary>
 /// Owns the broker's listening socket: creates it (mode 0666 — anyone may ask, the policy decides), accepts on a few
-/// dedicated threads that serve queued requests at once, hands waiting connections to async I/O, and removes the
-/// socket file on stop.
+/// dedicated threads that serve queued requests at once, parks connections with nothing queued in
+/// <see cref="WaitingConnections"/>, and removes the socket file on stop.
 /// </summary>
 internal sealed class BrokerServer : IDisposable
 {
+    // Long enough for a one-shot client to read its reply and hang up, short enough to keep accepting.
+    private const int AcceptThreadLingerMilliseconds = 1;
+
     private readonly BrokerOptions _options;
     private readonly RequestHandler _handler;
     private readonly PeerIdentityReader _identities;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<uint, int> _connectionsPerUid = new();
-    private readonly ConcurrentDictionary<BrokerConnection, Task> _waiting = new();
-    // Long enough for a one-shot client to read its reply and hang up, short enough to keep accepting.
-    private const int AcceptThreadLingerMilliseconds = 1;
-
+    private readonly WaitingConnections _waiting;
     private int _connections;
     private int _idleAcceptors;
     private volatile bool _stopping;
@@ -34,6 +34,7 @@ internal sealed class BrokerServer : IDisposable
         _handler = handler;
         _identities = identities;
         _logger = logger;
+        _waiting = new WaitingConnections(options.ClientTimeout, Finish, logger);
     }
 
     /// <summary>Creates the listening socket; throws <see cref="BrokerStartException"/> saying why it cannot.</summary>
@@ -46,17 +47,13 @@ internal sealed class BrokerServer : IDisposable
     {
         var listener = _listener ?? throw new InvalidOperationException("Start the server before running it");
         int count = Math.Max(8, 4 * Environment.ProcessorCount);
-        var acceptors = new Thread[count];
+        var threads = new List<Thread>();
         for (int i = 0; i < count; i++)
         {
-            acceptors[i] = new Thread(() => AcceptLoop(listener, stopping))
-            {
-                IsBackground = true,
-                Name = string.Create(CultureInfo.InvariantCulture, $"privport-accept-{i}"),
-            };
-            acceptors[i].Start();
+            threads.Add(StartThread(() => AcceptLoop(listener), $"privport-accept-{i}"));
         }
 
+        threads.Add(StartThread(() => _waiting.Run(() => _stopping), "privport-waiting"));
         try
         {
             await Task.Delay(Timeout.Infinite, stopping);
@@ -67,14 +64,7 @@ internal sealed class BrokerServer : IDisposable
 
         _stopping = true;
         WakeAcceptors(listener, count);
-        await Task.Run(() =>
-        {
-            foreach (var acceptor in acceptors)
-            {
-                acceptor.Join();
-            }
-        }, CancellationToken.None);
-        await Task.WhenAll(_waiting.Values);
+        await Task.Run(() => threads.ForEach(thread => thread.Join()), CancellationToken.None);
     }
 
     public void Dispose()
@@ -86,9 +76,18 @@ internal sealed class BrokerServer : IDisposable
             ListeningSocket.Remove(_options.SocketPath);
             BrokerLog.Stopped(_logger, _options.SocketPath);
         }
+
+        _waiting.Dispose();
     }
 
-    private void AcceptLoop(Socket listener, CancellationToken stopping)
+    private static Thread StartThread(ThreadStart body, string name)
+    {
+        var thread = new Thread(body) { IsBackground = true, Name = name };
+        thread.Start();
+        return thread;
+    }
+
+    private void AcceptLoop(Socket listener)
     {
         while (!_stopping && AcceptOne(listener) is { } fd)
         {
@@ -100,7 +99,7 @@ internal sealed class BrokerServer : IDisposable
 
             try
             {
-                Serve(fd, stopping);
+                Serve(fd);
             }
             catch (Exception e) when (e is SystemCallException or SocketException or IOException)
             {
@@ -122,9 +121,19 @@ internal sealed class BrokerServer : IDisposable
         }
     }
 
-    private void Serve(SafeFdHandle fd, CancellationToken stopping)
+    private void Serve(SafeFdHandle fd)
     {
-        var credentials = NativeSocket.PeerCredentials(fd);
+        ucred credentials;
+        try
+        {
+            credentials = NativeSocket.PeerCredentials(fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+
         var connection = new BrokerConnection(fd, credentials, _handler, _identities, _logger);
         Interlocked.Increment(ref _connections);
         int open = _connectionsPerUid.AddOrUpdate(credentials.uid, 1, (_, count) => count + 1);
@@ -133,7 +142,8 @@ internal sealed class BrokerServer : IDisposable
         {
             if (open > _options.MaxConnectionsPerUid)
             {
-                open -= HungUpConnections(credentials.uid);
+                // Connections whose client already hung up still count until they are reaped.
+                open -= _waiting.CountHungUp(credentials.uid);
             }
 
             if (open > _options.MaxConnectionsPerUid || Volatile.Read(ref _connections) > _options.MaxConnections)
@@ -149,8 +159,8 @@ internal sealed class BrokerServer : IDisposable
             int linger = Volatile.Read(ref _idleAcceptors) > 0 ? AcceptThreadLingerMilliseconds : 0;
             if (connection.ServeQueued(linger))
             {
+                _waiting.Add(connection);
                 waiting = true;
-                _waiting[connection] = WaitAsync(connection, stopping);
             }
         }
         finally
@@ -159,43 +169,6 @@ internal sealed class BrokerServer : IDisposable
             {
                 Finish(connection);
             }
-        }
-    }
-
-    // Connections whose client already hung up still count until their task reaps them; a uid at its limit is
-    // judged by the ones really open.
-    private int HungUpConnections(uint uid)
-    {
-        int hungUp = 0;
-        foreach (var waiting in _waiting.Keys)
-        {
-            if (waiting.Credentials.uid == uid && waiting.PeerHungUp())
-            {
-                hungUp++;
-            }
-        }
-
-        return hungUp;
-    }
-
-    private async Task WaitAsync(BrokerConnection connection, CancellationToken stopping)
-    {
-        await Task.Yield();
-        try
-        {
-            await connection.WaitAndServeAsync(_options.ClientTimeout, stopping);
-        }
-        catch (Exception e) when (e is SocketException or SystemCallException or IOException or ObjectDisposedException)
-        {
-            BrokerLog.ConnectionFailed(_logger, connection.Credentials.pid, connection.Credentials.uid, e.Message);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            _waiting.TryRemove(connection, out _);
-            Finish(connection);
         }
     }
 

@@ -25,6 +25,8 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             Layout<cmsghdr>(rows);
             Layout<ucred>(rows);
             Layout<pollfd>(rows);
+            rows.Add("sizeof epoll_event", "Epoll.EventSize", Epoll.EventSize);
+            rows.Add("offsetof epoll_event data", "Epoll.DataOffset", Epoll.DataOffset);
             Layout<passwd>(rows);
             Layout<group>(rows);
 

@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -42,6 +43,17 @@ int main(void)
     FIELD(ucred, pid);
     FIELD(ucred, uid);
     FIELD(ucred, gid);
+    SIZE(epoll_event);
+    OFFSET(epoll_event, data);
+    CONSTANT(EPOLL_CLOEXEC);
+    CONSTANT(EPOLL_CTL_ADD);
+    CONSTANT(EPOLL_CTL_DEL);
+    CONSTANT(EPOLL_CTL_MOD);
+    CONSTANT(EPOLLIN);
+    CONSTANT(EPOLLERR);
+    CONSTANT(EPOLLHUP);
+    CONSTANT(EPOLLRDHUP);
+    CONSTANT(EPOLLONESHOT);
     SIZE(pollfd);
     FIELD(pollfd, fd);
     FIELD(pollfd, events);

@@ -89,7 +89,12 @@ public sealed class RunningBroker : IAsyncDisposable
 
     public string[] AuditLines() => File.Exists(AuditPath) ? File.ReadAllLines(AuditPath) : [];
 
-    public int OpenDescriptors() => Directory.GetFiles($"/proc/{Pid}/fd").Length;
+    /// <summary>The broker's open sockets and anonymous-inode descriptors (pidfds, epoll): what a request could leak.
+    /// Assemblies the runtime maps on first use of a code path are not counted.</summary>
+    public int OpenSocketsAndPidfds() => DescribeDescriptors().Count(target => target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("anon_inode:", StringComparison.Ordinal));
+
+    public IEnumerable<string> DescribeDescriptors() =>
+        Directory.GetFiles($"/proc/{Pid}/fd").Select(fd => new FileInfo(fd).LinkTarget ?? "?");
 
     public async Task SignalAsync(string signal)
     {

@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Client.Interop;
+
+/// <summary>An epoll instance watching descriptors for readability, each tagged with a 64-bit key.</summary>
+internal sealed class Epoll : IDisposable
+{
+    /// <summary>sizeof(struct epoll_event): packed to 12 bytes on x86-64 only.</summary>
+    public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+    /// <summary>offsetof(struct epoll_event, data).</summary>
+    public static readonly int DataOffset = EventSize == 12 ? 4 : 8;
+
+    private readonly SafeFdHandle _epoll;
+
+    public Epoll()
+    {
+        int fd = epoll_create1(EPOLL_CLOEXEC);
+        if (fd < 0)
+        {
+            throw SystemCallException.FromLastError("epoll_create1");
+        }
+
+        _epoll = new SafeFdHandle(fd);
+    }
+
+    /// <summary>Reports <paramref name="fd"/> once when readable or hung up; <see cref="Rearm"/> to hear of it again.</summary>
+    public void WatchOnce(SafeHandle fd, ulong key) => Control(EPOLL_CTL_ADD, fd, key);
+
+    public void Rearm(SafeHandle fd, ulong key) => Control(EPOLL_CTL_MOD, fd, key);
+
+    /// <summary>Waits up to <paramref name="milliseconds"/>; the keys of ready descriptors go to <paramref name="keys"/>.</summary>
+    public unsafe int Wait(Span<ulong> keys, int milliseconds)
+    {
+        int capacity = keys.Length;
+        byte* events = stackalloc byte[EventSize * capacity];
+        int ready = epoll_wait(_epoll, events, capacity, milliseconds);
+        if (ready < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == EINTR ? 0 : throw new SystemCallException("epoll_wait", errno);
+        }
+
+        for (int i = 0; i < ready; i++)
+        {
+            keys[i] = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(events + (i * EventSize) + DataOffset, sizeof(ulong)));
+        }
+
+        return ready;
+    }
+
+    public void Dispose() => _epoll.Dispose();
+
+    private unsafe void Control(int op, SafeHandle fd, ulong key)
+    {
+        byte* @event = stackalloc byte[16];
+        new Span<byte>(@event, 16).Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(@event, 4), (uint)(EPOLLIN | EPOLLRDHUP | EPOLLONESHOT));
+        BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(@event + DataOffset, 8), key);
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            if (epoll_ctl(_epoll, op, (int)fd.DangerousGetHandle(), @event) != 0)
+            {
+                throw SystemCallException.FromLastError("epoll_ctl");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                fd.DangerousRelease();
+            }
+        }
+    }
+}
