@@ -110,6 +110,11 @@ internal sealed class BrokerServer : IDisposable
 
     private SafeFdHandle? AcceptOne(Socket listener)
     {
+        if (!_waiting.IsEmpty)
+        {
+            _waiting.ServeReady();
+        }
+
         Interlocked.Increment(ref _idleAcceptors);
         try
         {

@@ -5,8 +5,9 @@ using Privport.Client.Interop;
 namespace Privport.Broker;
 
 /// <summary>
-/// Connections with nothing to read yet: one thread waits on all of them with epoll, serves what arrives, finishes
-/// those whose clients hung up, and disconnects those silent past the timeout. A waiting client costs the broker
+/// Connections with nothing to read yet: one thread waits on all of them with epoll (accepting threads also take
+/// what is ready), serves what arrives, finishes those whose clients hung up, and disconnects those silent past the
+/// timeout. A waiting client costs the broker
 /// an epoll entry, not a thread.
 /// </summary>
 internal sealed class WaitingConnections : IDisposable
@@ -57,6 +58,22 @@ internal sealed class WaitingConnections : IDisposable
         return hungUp;
     }
 
+    public bool IsEmpty => _waiting.IsEmpty;
+
+    /// <summary>
+    /// Serves the connections that are ready now, without waiting. Accepting threads call this before each accept,
+    /// so hung-up connections are reaped as fast as new ones arrive even when the machine is busy.
+    /// </summary>
+    public void ServeReady()
+    {
+        Span<ulong> ready = stackalloc ulong[16];
+        int count = _epoll.Wait(ready, 0);
+        for (int i = 0; i < count; i++)
+        {
+            Serve(ready[i]);
+        }
+    }
+
     /// <summary>Runs until <paramref name="stopping"/> is set, then finishes every connection still waiting.</summary>
     public void Run(Func<bool> stopping)
     {
@@ -67,10 +84,7 @@ internal sealed class WaitingConnections : IDisposable
             int count = _epoll.Wait(ready, TickMilliseconds);
             for (int i = 0; i < count; i++)
             {
-                if (_waiting.TryGetValue(ready[i], out var waiting))
-                {
-                    Serve(ready[i], waiting);
-                }
+                Serve(ready[i]);
             }
 
             if (Environment.TickCount64 >= nextSweep)
@@ -91,8 +105,15 @@ internal sealed class WaitingConnections : IDisposable
 
     public void Dispose() => _epoll.Dispose();
 
-    private void Serve(ulong key, Waiting waiting)
+    // Several threads serve ready connections; whoever removes a connection from the set owns it until it is put back
+    // (EPOLLONESHOT reports each readiness to one thread only, and the silence sweep also claims by removing).
+    private void Serve(ulong key)
     {
+        if (!_waiting.TryRemove(key, out var waiting))
+        {
+            return;
+        }
+
         bool open;
         try
         {
@@ -106,13 +127,23 @@ internal sealed class WaitingConnections : IDisposable
 
         if (!open)
         {
-            _waiting.TryRemove(key, out _);
             _finish(waiting.Connection);
             return;
         }
 
         _waiting[key] = waiting with { Deadline = Deadline() };
-        _epoll.Rearm(waiting.Connection.Handle, key);
+        try
+        {
+            _epoll.Rearm(waiting.Connection.Handle, key);
+        }
+        catch (SystemCallException e)
+        {
+            if (_waiting.TryRemove(key, out _))
+            {
+                BrokerLog.ConnectionFailed(_logger, waiting.Connection.Credentials.pid, waiting.Connection.Credentials.uid, e.Message);
+                _finish(waiting.Connection);
+            }
+        }
     }
 
     private void DisconnectSilent()
