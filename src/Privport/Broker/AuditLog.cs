@@ -15,6 +15,7 @@ internal sealed class AuditLog : IDisposable
     private readonly Stream _console;
     private readonly FileStream? _file;
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
+    private readonly Utf8JsonWriter _json;
 
     public AuditLog(Stream console, string? filePath)
     {
@@ -23,6 +24,8 @@ internal sealed class AuditLog : IDisposable
         {
             _file = new FileStream(filePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         }
+
+        _json = new Utf8JsonWriter(_buffer);
     }
 
     public void Write(AuditRecord record)
@@ -30,10 +33,9 @@ internal sealed class AuditLog : IDisposable
         lock (_gate)
         {
             _buffer.ResetWrittenCount();
-            using (var json = new Utf8JsonWriter(_buffer))
-            {
-                Format(json, record);
-            }
+            _json.Reset(_buffer);
+            Format(_json, record);
+            _json.Flush();
 
             _buffer.Write("\n"u8);
             _console.Write(_buffer.WrittenSpan);
@@ -46,7 +48,11 @@ internal sealed class AuditLog : IDisposable
         }
     }
 
-    public void Dispose() => _file?.Dispose();
+    public void Dispose()
+    {
+        _json.Dispose();
+        _file?.Dispose();
+    }
 
     private static string OpName(BrokerOp op) => op switch
     {
@@ -59,7 +65,7 @@ internal sealed class AuditLog : IDisposable
     private static void Format(Utf8JsonWriter json, AuditRecord record)
     {
         json.WriteStartObject();
-        json.WriteString("time", record.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("time", record.Time.UtcDateTime);
         json.WriteString("decision", record.Outcome);
         json.WriteString("op", OpName(record.Op));
         if (record.RuleId is not null)
