@@ -149,6 +149,9 @@ internal sealed class DemoCommand
         foreach (ushort candidate in CandidatePorts)
         {
             using var fd = NativeSocket.CreateInet(PortProtocol.Tcp, AddressFamily.InterNetwork);
+
+            // As the web server binds: a port held only by connections in TIME_WAIT is free for it.
+            NativeSocket.SetInt(fd, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_REUSEADDR, 1);
             if (NativeSocket.Bind(fd, IPAddress.Loopback, candidate) == 0)
             {
                 return candidate;
