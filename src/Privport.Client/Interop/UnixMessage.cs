@@ -99,32 +99,6 @@ internal static class UnixMessage
         }
     }
 
-    /// <summary>Waits up to <paramref name="milliseconds"/> for a datagram or a hang-up; true when one is there.</summary>
-    public static unsafe bool WaitReadable(SafeHandle socket, int milliseconds)
-    {
-        bool added = false;
-        try
-        {
-            socket.DangerousAddRef(ref added);
-            var entry = new pollfd { fd = (int)socket.DangerousGetHandle(), events = POLLIN | POLLRDHUP };
-            int ready;
-            do
-            {
-                ready = poll(&entry, 1, milliseconds);
-            }
-            while (ready < 0 && Marshal.GetLastPInvokeError() == EINTR);
-
-            return ready > 0;
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
-    }
-
     /// <summary>True when the peer has hung up: a peek without waiting finds the end of the stream.</summary>
     public static unsafe bool PeerHungUp(SafeHandle socket)
     {

@@ -37,33 +37,18 @@ internal sealed class BrokerConnection : IDisposable
     public SafeHandle Handle => _fd;
 
     /// <summary>Serves every request already queued.</summary>
-    /// <param name="lingerMilliseconds">
-    /// How long to wait, after each reply, for the next request or the hang-up before leaving it to the waiting set.
-    /// A one-shot client hangs up within microseconds of its reply; catching that here saves a hand-off per grant.
-    /// </param>
     /// <returns>False when the connection is finished (hung up, malformed); true when it waits for more.</returns>
-    public bool ServeQueued(int lingerMilliseconds = 0)
+    public bool ServeQueued()
     {
-        bool mayLinger = lingerMilliseconds > 0;
-        while (true)
+        while (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is { } message)
         {
-            if (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is not { } message)
-            {
-                if (mayLinger && UnixMessage.WaitReadable(Handle, lingerMilliseconds))
-                {
-                    mayLinger = false;
-                    continue;
-                }
-
-                return true;
-            }
-
-            mayLinger = lingerMilliseconds > 0;
             if (!Serve(message))
             {
                 return false;
             }
         }
+
+        return true;
     }
 
     /// <summary>True when the client has already hung up (its connection only waits to be reaped).</summary>

@@ -14,9 +14,6 @@ namespace Privport.Broker;
 /// </summary>
 internal sealed class BrokerServer : IDisposable
 {
-    // Long enough for a one-shot client to read its reply and hang up, short enough to keep accepting.
-    private const int AcceptThreadLingerMilliseconds = 1;
-
     private readonly BrokerOptions _options;
     private readonly RequestHandler _handler;
     private readonly PeerIdentityReader _identities;
@@ -24,7 +21,6 @@ internal sealed class BrokerServer : IDisposable
     private readonly ConcurrentDictionary<uint, int> _connectionsPerUid = new();
     private readonly WaitingConnections _waiting;
     private int _connections;
-    private int _idleAcceptors;
     private volatile bool _stopping;
     private Socket? _listener;
 
@@ -115,15 +111,7 @@ internal sealed class BrokerServer : IDisposable
             _waiting.ServeReady();
         }
 
-        Interlocked.Increment(ref _idleAcceptors);
-        try
-        {
-            return NativeSocket.Accept(listener.SafeHandle);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _idleAcceptors);
-        }
+        return NativeSocket.Accept(listener.SafeHandle);
     }
 
     private void Serve(SafeFdHandle fd)
@@ -160,9 +148,7 @@ internal sealed class BrokerServer : IDisposable
                 return;
             }
 
-            // Linger only while another thread is free to accept, so waiting for a hang-up never delays a new client.
-            int linger = Volatile.Read(ref _idleAcceptors) > 0 ? AcceptThreadLingerMilliseconds : 0;
-            if (connection.ServeQueued(linger))
+            if (connection.ServeQueued())
             {
                 _waiting.Add(connection);
                 waiting = true;

@@ -24,7 +24,6 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             Layout<iovec>(rows);
             Layout<cmsghdr>(rows);
             Layout<ucred>(rows);
-            Layout<pollfd>(rows);
             rows.Add("sizeof epoll_event", "Epoll.EventSize", Epoll.EventSize);
             rows.Add("offsetof epoll_event data", "Epoll.DataOffset", Epoll.DataOffset);
             Layout<passwd>(rows);

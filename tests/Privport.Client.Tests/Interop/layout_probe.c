@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -54,10 +53,6 @@ int main(void)
     CONSTANT(EPOLLHUP);
     CONSTANT(EPOLLRDHUP);
     CONSTANT(EPOLLONESHOT);
-    SIZE(pollfd);
-    FIELD(pollfd, fd);
-    FIELD(pollfd, events);
-    FIELD(pollfd, revents);
     SIZE(passwd);
     FIELD(passwd, pw_name);
     FIELD(passwd, pw_passwd);
@@ -113,9 +108,6 @@ int main(void)
     CONSTANT(F_DUPFD_CLOEXEC);
     CONSTANT(SHUT_RDWR);
     CONSTANT(MSG_PEEK);
-    CONSTANT(POLLIN);
-    CONSTANT(POLLHUP);
-    CONSTANT(POLLRDHUP);
     CONSTANT(F_GETFD);
     CONSTANT(FD_CLOEXEC);
 
