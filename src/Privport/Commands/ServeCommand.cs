@@ -29,7 +29,7 @@ internal sealed class ServeCommand
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.AddSystemd();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
-        builder.Logging.AddFilter((_, level) => level >= LogLevel.Information);
+        builder.Logging.AddFilter((category, level) => level >= (category == "privport" ? LogLevel.Information : LogLevel.Warning));
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("privport");
