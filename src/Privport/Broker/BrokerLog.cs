@@ -26,6 +26,9 @@ internal static partial class BrokerLog
     [LoggerMessage(7, LogLevel.Information, "privport broker stopped; removed {SocketPath}")]
     public static partial void Stopped(ILogger logger, string socketPath);
 
+    [LoggerMessage(9, LogLevel.Warning, "a connection failed before its peer was known: {Message}")]
+    public static partial void AcceptedConnectionFailed(ILogger logger, string message);
+
     [LoggerMessage(8, LogLevel.Warning, "this kernel has no SO_PEERPIDFD (Linux 6.5+): peers' executables cannot be verified, so rules naming exe never match")]
     public static partial void NoPeerPidFd(ILogger logger);
 }

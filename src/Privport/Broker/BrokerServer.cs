@@ -97,9 +97,9 @@ internal sealed class BrokerServer : IDisposable
             {
                 Serve(fd);
             }
-            catch (Exception e) when (e is SystemCallException or SocketException or IOException)
+            catch (SystemCallException e)
             {
-                BrokerLog.ConnectionFailed(_logger, 0, 0, e.Message);
+                BrokerLog.AcceptedConnectionFailed(_logger, e.Message);
             }
         }
     }
@@ -153,6 +153,10 @@ internal sealed class BrokerServer : IDisposable
                 _waiting.Add(connection);
                 waiting = true;
             }
+        }
+        catch (Exception e) when (e is SystemCallException or IOException)
+        {
+            BrokerLog.ConnectionFailed(_logger, credentials.pid, credentials.uid, e.Message);
         }
         finally
         {
