@@ -99,30 +99,28 @@ internal static class NativeSocket
         }
     }
 
-    /// <summary>The local port of a socket; 0 when it is not bound.</summary>
-    public static unsafe ushort LocalPort(SafeHandle fd)
+/// <summary>The local port of a socket; 0 when it is not bound.</summary>
+    public static ushort LocalPort(SafeHandle fd) =>
+        LocalName(fd) is { } name ? name.Port : throw new SystemCallException("getsockname", ENOTSOCK);
+
+    /// <summary>
+    /// getsockname(2): the socket's address family and, for inet sockets, its port (0 when unbound); null when the
+    /// descriptor is not a socket. One call answers both what kind of socket it is and whether it is bound.
+    /// </summary>
+    public static unsafe (int Family, ushort Port)? LocalName(SafeHandle fd)
     {
         byte* raw = stackalloc byte[128];
         uint length = 128;
         if (getsockname(fd, raw, &length) != 0)
         {
-            throw SystemCallException.FromLastError("getsockname");
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == ENOTSOCK ? null : throw new SystemCallException("getsockname", errno);
         }
+
+        int family = length >= 2 ? *(ushort*)raw : 0;
+        bool inet = family is AF_INET or AF_INET6;
 
         // sin_port and sin6_port sit at offset 2 in network order for both families.
-        return length >= 4 ? (ushort)((raw[2] << 8) | raw[3]) : (ushort)0;
-    }
-
-    public static unsafe bool IsConnected(SafeHandle fd)
-    {
-        byte* raw = stackalloc byte[128];
-        uint length = 128;
-        if (getpeername(fd, raw, &length) == 0)
-        {
-            return true;
-        }
-
-        int errno = Marshal.GetLastPInvokeError();
-        return errno == ENOTCONN ? false : throw new SystemCallException("getpeername", errno);
+        return (family, inet && length >= 4 ? (ushort)((raw[2] << 8) | raw[3]) : (ushort)0);
     }
 }

@@ -106,7 +106,7 @@ internal sealed class BrokerServer : IDisposable
 
     private SafeFdHandle? AcceptOne(Socket listener)
     {
-        if (!_waiting.IsEmpty)
+        if (_waiting.NeedsHelp)
         {
             _waiting.ServeReady();
         }

@@ -13,16 +13,15 @@ internal static class SocketBinder
     /// <summary>Checks that a socket sent for BIND is an unbound (hence unconnected) inet socket of the declared kind.</summary>
     public static SocketInspection Inspect(SafeFdHandle fd, in BrokerRequest request)
     {
-        int? domain = NativeSocket.GetInt(fd, SOL_SOCKET, SO_DOMAIN, tolerated: ENOTSOCK);
-        if (domain is null)
+        if (NativeSocket.LocalName(fd) is not { } name)
         {
             return SocketInspection.Unfit("the descriptor sent is not a socket");
         }
 
         int expectedDomain = request.Endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
-        if (domain != expectedDomain)
+        if (name.Family != expectedDomain)
         {
-            return SocketInspection.Unfit($"the socket sent is {DomainName(domain.Value)}, the request says {DomainName(expectedDomain)}");
+            return SocketInspection.Unfit($"the socket sent is {DomainName(name.Family)}, the request says {DomainName(expectedDomain)}");
         }
 
         int type = NativeSocket.GetInt(fd, SOL_SOCKET, SO_TYPE) ?? 0;
@@ -34,12 +33,12 @@ internal static class SocketBinder
         }
 
         // connect(2) binds an inet socket to an ephemeral port first, so an unbound socket is never connected.
-        if (NativeSocket.LocalPort(fd) != 0)
+        if (name.Port != 0)
         {
             return SocketInspection.Unfit("the socket sent is already bound (or connected)");
         }
 
-        bool v6Only = domain == AF_INET6 && NativeSocket.GetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 1;
+        bool v6Only = name.Family == AF_INET6 && NativeSocket.GetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 1;
         return SocketInspection.Fit(v6Only);
     }
 

@@ -14,12 +14,16 @@ internal sealed class WaitingConnections : IDisposable
 {
     private const int TickMilliseconds = 100;
 
+    // Below this many waiting, the waiting thread keeps up alone and accepting threads need not look.
+    private const int HelpThreshold = 16;
+
     private readonly Epoll _epoll = new();
     private readonly ConcurrentDictionary<ulong, Waiting> _waiting = new();
     private readonly TimeSpan _timeout;
     private readonly Action<BrokerConnection> _finish;
     private readonly ILogger _logger;
     private ulong _nextKey;
+    private int _count;
 
     public WaitingConnections(TimeSpan timeout, Action<BrokerConnection> finish, ILogger logger)
     {
@@ -31,14 +35,14 @@ internal sealed class WaitingConnections : IDisposable
     public void Add(BrokerConnection connection)
     {
         ulong key = Interlocked.Increment(ref _nextKey);
-        _waiting[key] = new Waiting(connection, Deadline());
+        Park(key, new Waiting(connection, Deadline()));
         try
         {
             _epoll.WatchOnce(connection.Handle, key);
         }
         catch (SystemCallException)
         {
-            _waiting.TryRemove(key, out _);
+            Claim(key, out _);
             throw;
         }
     }
@@ -58,7 +62,8 @@ internal sealed class WaitingConnections : IDisposable
         return hungUp;
     }
 
-    public bool IsEmpty => _waiting.IsEmpty;
+    /// <summary>True when so many connections wait that the waiting thread may be falling behind.</summary>
+    public bool NeedsHelp => Volatile.Read(ref _count) >= HelpThreshold;
 
     /// <summary>
     /// Serves the connections that are ready now, without waiting. Accepting threads call this before each accept,
@@ -96,7 +101,7 @@ internal sealed class WaitingConnections : IDisposable
 
         foreach (var key in _waiting.Keys)
         {
-            if (_waiting.TryRemove(key, out var waiting))
+            if (Claim(key, out var waiting))
             {
                 _finish(waiting.Connection);
             }
@@ -109,7 +114,7 @@ internal sealed class WaitingConnections : IDisposable
     // (EPOLLONESHOT reports each readiness to one thread only, and the silence sweep also claims by removing).
     private void Serve(ulong key)
     {
-        if (!_waiting.TryRemove(key, out var waiting))
+        if (!Claim(key, out var waiting))
         {
             return;
         }
@@ -131,14 +136,14 @@ internal sealed class WaitingConnections : IDisposable
             return;
         }
 
-        _waiting[key] = waiting with { Deadline = Deadline() };
+        Park(key, waiting with { Deadline = Deadline() });
         try
         {
             _epoll.Rearm(waiting.Connection.Handle, key);
         }
         catch (SystemCallException e)
         {
-            if (_waiting.TryRemove(key, out _))
+            if (Claim(key, out _))
             {
                 BrokerLog.ConnectionFailed(_logger, waiting.Connection.Credentials.pid, waiting.Connection.Credentials.uid, e.Message);
                 _finish(waiting.Connection);
@@ -151,13 +156,30 @@ internal sealed class WaitingConnections : IDisposable
         long now = Environment.TickCount64;
         foreach (var (key, waiting) in _waiting)
         {
-            if (waiting.Deadline <= now && _waiting.TryRemove(key, out _))
+            if (waiting.Deadline <= now && Claim(key, out _))
             {
                 var credentials = waiting.Connection.Credentials;
                 BrokerLog.ClientTimedOut(_logger, credentials.pid, credentials.uid, _timeout.TotalSeconds);
                 _finish(waiting.Connection);
             }
         }
+    }
+
+    private void Park(ulong key, Waiting waiting)
+    {
+        _waiting[key] = waiting;
+        Interlocked.Increment(ref _count);
+    }
+
+    private bool Claim(ulong key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Waiting? waiting)
+    {
+        if (_waiting.TryRemove(key, out waiting))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
     }
 
     private long Deadline() => Environment.TickCount64 + (long)_timeout.TotalMilliseconds;

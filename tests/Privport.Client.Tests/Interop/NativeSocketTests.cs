@@ -80,25 +80,32 @@ public sealed class NativeSocketTests
     }
 
     [Fact]
-    public void IsConnected_is_false_for_an_unconnected_socket()
+    public void LocalName_reports_an_unbound_inet_socket_with_port_0()
     {
-        using var fd = NativeSocket.CreateInet(PortProtocol.Tcp, AddressFamily.InterNetwork);
+        using var fd = NativeSocket.CreateInet(PortProtocol.Tcp, AddressFamily.InterNetworkV6);
 
-        Assert.False(NativeSocket.IsConnected(fd));
+        Assert.Equal((AF_INET6, (ushort)0), NativeSocket.LocalName(fd));
     }
 
     [Fact]
-    public void IsConnected_is_false_for_a_bound_listening_socket()
+    public void LocalName_reports_a_unix_socket_as_af_unix()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
 
-        Assert.False(NativeSocket.IsConnected(listener.SafeHandle));
+        Assert.Equal(AF_UNIX, NativeSocket.LocalName(unix.SafeHandle)!.Value.Family);
     }
 
     [Fact]
-    public void IsConnected_is_true_for_a_connected_socket()
+    public void LocalName_is_null_for_a_descriptor_that_is_not_a_socket()
+    {
+        using var file = File.OpenHandle(typeof(NativeSocketTests).Assembly.Location);
+
+        Assert.Null(NativeSocket.LocalName(file));
+    }
+
+    // The broker takes "not bound" to mean "not connected": connect(2) must bind first, for TCP and UDP alike.
+    [Fact]
+    public void A_connected_tcp_socket_is_always_bound()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -106,14 +113,12 @@ public sealed class NativeSocketTests
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
         client.Connect(listener.LocalEndPoint!);
-        using var accepted = listener.Accept();
 
-        Assert.True(NativeSocket.IsConnected(client.SafeHandle));
-        Assert.True(NativeSocket.IsConnected(accepted.SafeHandle));
+        Assert.NotEqual(0, NativeSocket.LocalPort(client.SafeHandle));
     }
 
     [Fact]
-    public void IsConnected_is_true_for_a_connected_udp_socket()
+    public void A_connected_udp_socket_is_always_bound()
     {
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -121,7 +126,7 @@ public sealed class NativeSocketTests
 
         udp.Connect(peer.LocalEndPoint!);
 
-        Assert.True(NativeSocket.IsConnected(udp.SafeHandle));
+        Assert.NotEqual(0, NativeSocket.LocalPort(udp.SafeHandle));
     }
 
     [Theory]
