@@ -12,6 +12,7 @@ internal static partial class CommandLine
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(PolicyVerbs());
+        root.Subcommands.Add(Wrap());
         root.Subcommands.Add(Probe());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Demo());
@@ -79,6 +80,24 @@ internal static partial class CommandLine
             result.GetValue(v6only), result.GetValue(endpoint)!, Console.Out, Console.Error));
 
         return new Command("policy", "Check and try out policies") { check, test };
+    }
+
+    private static Command Wrap()
+    {
+        var socket = SocketOption();
+        var deep = new Option<bool>("--deep") { Description = "Keep the shim in the program's child processes too (default: the program only)" };
+        var program = new Argument<string[]>("command")
+        {
+            Description = "The program and its arguments (put -- before them)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command("wrap", "Run an unmodified program so its binds of privileged ports go through the broker (LD_PRELOAD)")
+        {
+            socket, deep, program,
+        };
+        command.TreatUnmatchedTokensAsErrors = true;
+        command.SetAction(result => new WrapCommand(Console.Error).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? []));
+        return command;
     }
 
     private static Command Probe()

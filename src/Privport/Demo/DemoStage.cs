@@ -37,7 +37,8 @@ internal sealed class DemoStage : IDisposable
         foreach (string file in System.IO.Directory.EnumerateFiles(sourceDirectory))
         {
             string name = Path.GetFileName(file);
-            bool needed = file == source || name.EndsWith(".dll", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal);
+            bool needed = file == source || name == Launch.PreloadShim.FileName
+                || name.EndsWith(".dll", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal);
             if (needed)
             {
                 string target = Path.Combine(app, name);

@@ -1,0 +1,274 @@
+/* libprivport.so: lets an unmodified program bind privileged ports through the privport broker.
+ *
+ * Loaded with LD_PRELOAD by `privport wrap`. It interposes bind(2) only. A bind of an AF_INET or AF_INET6
+ * socket to a port below net.ipv4.ip_unprivileged_port_start first goes to the real bind(): a process
+ * that may bind already is never slowed or refused. Only when that fails with EACCES is the socket itself
+ * sent to the broker (op BIND, SCM_RIGHTS), so every option the program set on it survives; the program
+ * then sees the broker's result with its real errno. Every other bind goes straight to libc.
+ *
+ * No allocation, no locks on the bind path, errno preserved; the broker connection is opened per bind,
+ * CLOEXEC, and always closed, so the program never sees an extra descriptor. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "privport_protocol.h"
+
+typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
+
+static bind_fn real_bind;
+static int unprivileged_start = 1024;
+static struct sockaddr_un broker_address;
+static socklen_t broker_address_length;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void read_unprivileged_start(void)
+{
+    int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    char text[16];
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) {
+        return;
+    }
+    text[n] = '\0';
+    int value = 0;
+    for (ssize_t i = 0; i < n && text[i] >= '0' && text[i] <= '9'; i++) {
+        value = value * 10 + (text[i] - '0');
+    }
+    unprivileged_start = value;
+}
+
+static void initialise(void)
+{
+    real_bind = (bind_fn)dlsym(RTLD_NEXT, "bind");
+    read_unprivileged_start();
+    const char *path = getenv("PRIVPORT_SOCKET");
+    if (path == NULL || path[0] == '\0') {
+        path = PRIVPORT_DEFAULT_SOCKET;
+    }
+    size_t length = strlen(path);
+    if (length < sizeof broker_address.sun_path) {
+        broker_address.sun_family = AF_UNIX;
+        memcpy(broker_address.sun_path, path, length + 1);
+        broker_address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length + 1);
+    }
+}
+
+/* Children do not inherit the shim unless `privport wrap --deep` asked for it (PRIVPORT_DEEP=1). */
+__attribute__((constructor)) static void drop_from_children(void)
+{
+    const char *deep = getenv("PRIVPORT_DEEP");
+    if (deep != NULL && strcmp(deep, "1") == 0) {
+        return;
+    }
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload == NULL) {
+        return;
+    }
+    char kept[4096];
+    size_t used = 0;
+    const char *cursor = preload;
+    while (*cursor != '\0') {
+        const char *end = cursor;
+        while (*end != '\0' && *end != ':' && *end != ' ') {
+            end++;
+        }
+        size_t length = (size_t)(end - cursor);
+        const char *name = cursor;
+        for (const char *p = cursor; p < end; p++) {
+            if (*p == '/') {
+                name = p + 1;
+            }
+        }
+        int is_shim = (size_t)(end - name) == strlen("libprivport.so") && memcmp(name, "libprivport.so", (size_t)(end - name)) == 0;
+        if (length > 0 && !is_shim && used + length + 2 < sizeof kept) {
+            if (used > 0) {
+                kept[used++] = ':';
+            }
+            memcpy(kept + used, cursor, length);
+            used += length;
+        }
+        cursor = *end == '\0' ? end : end + 1;
+    }
+    kept[used] = '\0';
+    if (used == 0) {
+        unsetenv("LD_PRELOAD");
+    } else {
+        setenv("LD_PRELOAD", kept, 1);
+    }
+}
+
+static void say(const char *a, const char *b, const char *c)
+{
+    /* One write of one line, so concurrent threads do not interleave; failures are ignored on purpose. */
+    char line[512];
+    size_t used = 0;
+    const char *parts[] = {"privport: ", a, b, c, "\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t length = strlen(parts[i]);
+        if (used + length >= sizeof line) {
+            length = sizeof line - used - 1;
+        }
+        memcpy(line + used, parts[i], length);
+        used += length;
+    }
+    ssize_t ignored = write(STDERR_FILENO, line, used);
+    (void)ignored;
+}
+
+static void format_endpoint(char *out, size_t size, int protocol, const struct sockaddr *address)
+{
+    char host[INET6_ADDRSTRLEN + 2] = "";
+    unsigned port;
+    if (address->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
+        host[0] = '[';
+        inet_ntop(AF_INET6, &v6->sin6_addr, host + 1, INET6_ADDRSTRLEN);
+        strcat(host, "]");
+        port = ntohs(v6->sin6_port);
+    } else {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+        port = ntohs(v4->sin_port);
+    }
+    snprintf(out, size, "%s/%s:%u", protocol == IPPROTO_UDP ? "udp" : "tcp", host, port);
+}
+
+/* Sends fd to the broker for BIND; returns 0 or the errno to report, and fills reason on refusal. */
+static int ask_broker(int fd, const struct sockaddr *address, int protocol, char *reason, size_t reason_size)
+{
+    if (broker_address_length == 0) {
+        snprintf(reason, reason_size, "PRIVPORT_SOCKET is too long for a socket path");
+        return EACCES;
+    }
+    struct privport_request request;
+    memset(&request, 0, sizeof request);
+    request.magic = PRIVPORT_REQUEST_MAGIC;
+    request.version = PRIVPORT_VERSION;
+    request.op = PRIVPORT_OP_BIND;
+    request.protocol = (uint8_t)protocol;
+    if (address->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
+        request.family = AF_INET6;
+        request.port = ntohs(v6->sin6_port);
+        memcpy(request.address, &v6->sin6_addr, 16);
+        request.scope_id = v6->sin6_scope_id;
+    } else {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+        request.family = AF_INET;
+        request.port = ntohs(v4->sin_port);
+        memcpy(request.address, &v4->sin_addr, 4);
+    }
+
+    int broker = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (broker < 0) {
+        snprintf(reason, reason_size, "cannot create a socket to reach the broker: %s", strerror(errno));
+        return EACCES;
+    }
+    int result = EACCES;
+    if (connect(broker, (const struct sockaddr *)&broker_address, broker_address_length) != 0) {
+        snprintf(reason, reason_size, "no broker at %s (%s); start it with 'privport serve'", broker_address.sun_path, strerror(errno));
+        goto done;
+    }
+
+    union {
+        char buffer[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = {.iov_base = &request, .iov_len = sizeof request};
+    struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer, .msg_controllen = sizeof control.buffer};
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof fd);
+    ssize_t sent;
+    do {
+        sent = sendmsg(broker, &message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent != (ssize_t)sizeof request) {
+        snprintf(reason, reason_size, "cannot send to the broker: %s", strerror(errno));
+        goto done;
+    }
+
+    struct privport_reply reply;
+    ssize_t received;
+    do {
+        received = recv(broker, &reply, sizeof reply, 0);
+    } while (received < 0 && errno == EINTR);
+    if (received != (ssize_t)sizeof reply || reply.magic != PRIVPORT_REPLY_MAGIC || reply.version != PRIVPORT_VERSION) {
+        snprintf(reason, reason_size, "no valid reply from the broker");
+        goto done;
+    }
+    reply.reason[PRIVPORT_REASON_SIZE - 1] = '\0';
+    result = reply.status;
+    if (reply.status != 0) {
+        snprintf(reason, reason_size, "%s", reply.reason);
+    }
+
+done:
+    close(broker);
+    return result;
+}
+
+int bind(int fd, const struct sockaddr *address, socklen_t length)
+{
+    pthread_once(&once, initialise);
+    if (real_bind == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    if (address == NULL || !((address->sa_family == AF_INET && length >= sizeof(struct sockaddr_in)) ||
+                             (address->sa_family == AF_INET6 && length >= sizeof(struct sockaddr_in6)))) {
+        return real_bind(fd, address, length);
+    }
+    in_port_t port = address->sa_family == AF_INET ? ntohs(((const struct sockaddr_in *)address)->sin_port)
+                                                   : ntohs(((const struct sockaddr_in6 *)address)->sin6_port);
+    if (port == 0 || port >= unprivileged_start) {
+        return real_bind(fd, address, length);
+    }
+
+    int result = real_bind(fd, address, length);
+    if (result == 0 || errno != EACCES) {
+        return result;
+    }
+
+    int saved = errno;
+    int protocol = 0;
+    socklen_t size = sizeof protocol;
+    if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &size) != 0 ||
+        (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)) {
+        errno = saved;
+        return -1;
+    }
+
+    char reason[PRIVPORT_REASON_SIZE + 128];
+    reason[0] = '\0';
+    int status = ask_broker(fd, address, protocol, reason, sizeof reason);
+    if (status == 0) {
+        errno = saved;
+        return 0;
+    }
+    char endpoint[80];
+    format_endpoint(endpoint, sizeof endpoint, protocol, address);
+    say(endpoint, status == EACCES ? " denied: " : " failed: ", reason);
+    errno = status;
+    return -1;
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net.Http;
+using Privport.Tests.Infrastructure;
+
+namespace Privport.Tests.Commands;
+
+/// <summary>
+/// <c>privport wrap</c> with real programs as an unprivileged uid and a real broker.
+/// Ports 660-669 on loopback belong to this class.
+/// </summary>
+public sealed class WrapCommandTests(StagedPrivport privport)
+{
+    private const uint Nobody = 65534;
+    private const string Python = "/usr/bin/python3";
+
+    private const string NobodyMay660To664 = """
+        [[allow]]
+        name = "wrapped"
+        users = ["65534"]
+        ports = ["tcp/660-664", "udp/660-664"]
+        addresses = ["127.0.0.1", "::1"]
+        """;
+
+    private static void RequirePython() =>
+        Assert.SkipUnless(File.Exists(Python), $"needs {Python} to run a real program under the shim");
+
+    private Task<ProcessResult> WrappedPythonAsync(RunningBroker broker, string script, params string[] wrapOptions) =>
+        Run.AsUidAsync(Nobody, privport.Executable, ["wrap", "--socket", broker.SocketPath, .. wrapOptions, "--", Python, "-c", script]);
+
+    [Fact]
+    public async Task Wrapped_python_http_server_serves_a_privileged_port_as_nobody()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+            ["wrap", "--socket", broker.SocketPath, "--", Python, "-m", "http.server", "660", "--bind", "127.0.0.1", "--directory", privport.Directory]);
+        using var server = Process.Start(info)!;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            string? page = null;
+            for (int attempt = 0; attempt < 100 && page is null && !server.HasExited; attempt++)
+            {
+                try
+                {
+                    page = await http.GetStringAsync(new Uri("http://127.0.0.1:660/"), TestContext.Current.CancellationToken);
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                }
+            }
+
+            Assert.True(page is not null, $"no page; server exited: {server.HasExited}; broker: {broker.Stderr}");
+            Assert.Contains("app/", page, StringComparison.Ordinal);
+            Assert.Contains("\"rule\":\"wrapped\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Theory]
+    [InlineData("socket.AF_INET", "127.0.0.1", "socket.SOCK_STREAM")]
+    [InlineData("socket.AF_INET6", "::1", "socket.SOCK_STREAM")]
+    [InlineData("socket.AF_INET", "127.0.0.1", "socket.SOCK_DGRAM")]
+    public async Task Wrapped_program_binds_allowed_ports_keeping_its_socket_options(string family, string address, string type)
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+
+        var result = await WrappedPythonAsync(broker, $"""
+            import socket
+            s = socket.socket({family}, {type})
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("{address}", 661))
+            print(s.getsockname()[1], s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
+            """);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("661 1", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Wrapped_program_gets_EACCES_and_one_line_saying_why_for_a_denied_port()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+
+        var result = await WrappedPythonAsync(broker, """
+            import socket
+            try:
+                socket.socket().bind(("127.0.0.1", 669))
+            except OSError as e:
+                print(e.errno)
+            """);
+
+        Assert.Equal("13", result.Stdout.Trim());
+        Assert.Contains("privport: tcp/127.0.0.1:669 denied: ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrapped_program_sees_the_real_errno_of_the_brokers_bind()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+        using var occupant = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 662));
+        occupant.Listen();
+
+        var result = await WrappedPythonAsync(broker, """
+            import socket
+            try:
+                socket.socket().bind(("127.0.0.1", 662))
+            except OSError as e:
+                print(e.errno)
+            """);
+
+        Assert.Equal("98", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Unprivileged_ports_never_reach_the_broker()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+
+        var result = await WrappedPythonAsync(broker, """
+            import socket
+            a = socket.socket(); a.bind(("127.0.0.1", 0))
+            b = socket.socket(); b.bind(("127.0.0.1", a.getsockname()[1] + 1 if a.getsockname()[1] < 65000 else 40000))
+            print("ok")
+            """);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(broker.AuditLines());
+    }
+
+    [Theory]
+    [InlineData(false, "none")]
+    [InlineData(true, "libprivport.so")]
+    public async Task Children_inherit_the_shim_only_with_deep(bool deep, string expected)
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+
+        var result = await WrappedPythonAsync(broker, """
+            import subprocess
+            out = subprocess.run(["/bin/sh", "-c", "echo ${LD_PRELOAD:-none}"], capture_output=True, text=True).stdout
+            print(out.strip().rsplit("/", 1)[-1])
+            """, deep ? ["--deep"] : []);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(expected, result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Wrap_refuses_a_static_program_and_names_the_alternatives()
+    {
+        string directory = Directory.CreateTempSubdirectory("privport-static-").FullName;
+        try
+        {
+            string source = Path.Combine(directory, "static.c");
+            string program = Path.Combine(directory, "static");
+            await File.WriteAllTextAsync(source, "int main(void) { return 0; }\n", TestContext.Current.CancellationToken);
+            var compile = await Run.AsRootAsync("cc", "-static", "-o", program, source);
+            Assert.SkipUnless(compile.ExitCode == 0, $"cannot build a static test program here: {compile.Stderr}");
+
+            var result = await Run.AsRootAsync(privport.Executable, "wrap", "--", program);
+
+            Assert.Equal(64, result.ExitCode);
+            Assert.Contains("statically linked", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("privport exec", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("privport forward", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
