@@ -163,6 +163,103 @@ public sealed class WrapCommandTests(StagedPrivport privport)
     }
 
     [Fact]
+    public async Task Wrapped_node_server_answers_on_a_privileged_port()
+    {
+        Privilege.RequireRoot();
+        Assert.SkipUnless(File.Exists("/usr/bin/node"), "needs Node.js (/usr/bin/node)");
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+
+        string reply = await ServeAndFetchAsync(broker, 663, "/usr/bin/node", "-e",
+            "require('net').createServer(s => s.end('hello from node')).listen(663, '127.0.0.1')");
+
+        Assert.Equal("hello from node", reply);
+    }
+
+    [Fact]
+    public async Task Wrapped_java_server_answers_on_a_privileged_port()
+    {
+        Privilege.RequireRoot();
+        Assert.SkipUnless(ProgramPathOf("javac") is not null && ProgramPathOf("java") is not null, "needs a JDK (javac, java)");
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+        string classes = Directory.CreateTempSubdirectory("privport-java-").FullName;
+        try
+        {
+            File.SetUnixFileMode(classes, (UnixFileMode)0b111_101_101);
+            string source = Path.Combine(classes, "Serve.java");
+            await File.WriteAllTextAsync(source, """
+                import java.net.*;
+                public class Serve {
+                    public static void main(String[] args) throws Exception {
+                        // Java opens an IPv6 socket even for an IPv4 address: the shim sends ::ffff:127.0.0.1.
+                        try (ServerSocket server = new ServerSocket(664, 5, InetAddress.getByName("127.0.0.1"))) {
+                            try (Socket client = server.accept()) {
+                                client.getOutputStream().write("hello from java".getBytes());
+                            }
+                        }
+                    }
+                }
+                """, TestContext.Current.CancellationToken);
+            var compile = await Run.AsRootAsync(ProgramPathOf("javac")!, "-d", classes, source);
+            Assert.True(compile.ExitCode == 0, compile.ToString());
+            foreach (string file in Directory.GetFiles(classes))
+            {
+                File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
+            }
+
+            string reply = await ServeAndFetchAsync(broker, 664, ProgramPathOf("java")!, "-cp", classes, "Serve");
+
+            Assert.Equal("hello from java", reply);
+        }
+        finally
+        {
+            Directory.Delete(classes, recursive: true);
+        }
+    }
+
+    private static string? ProgramPathOf(string name) => Launch.ProgramPath.Resolve(name, Environment.GetEnvironmentVariable("PATH"));
+
+    /// <summary>Starts a program wrapped as nobody, connects to its port until it answers, returns what it sent.</summary>
+    private async Task<string> ServeAndFetchAsync(RunningBroker broker, int port, string program, params string[] arguments)
+    {
+        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+            ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]);
+        using var server = Process.Start(info)!;
+        var errors = server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline && !server.HasExited)
+            {
+                using var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    await client.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), TestContext.Current.CancellationToken);
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                    continue;
+                }
+
+                using var stream = new System.Net.Sockets.NetworkStream(client);
+                using var reader = new StreamReader(stream);
+                return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+            }
+
+            throw new InvalidOperationException($"{program} never answered on port {port}: exited {server.HasExited}\nbroker: {broker.Stderr}");
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill();
+            }
+
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Wrap_refuses_a_static_program_and_names_the_alternatives()
     {
         string directory = Directory.CreateTempSubdirectory("privport-static-").FullName;
