@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -116,6 +117,11 @@ __attribute__((constructor)) static void drop_from_children(void)
 
 static void say(const char *a, const char *b, const char *c)
 {
+    /* A daemon may have closed stderr and reused descriptor 2 for a socket: never write into that. */
+    struct stat status;
+    if (fstat(STDERR_FILENO, &status) != 0 || S_ISSOCK(status.st_mode)) {
+        return;
+    }
     /* One write of one line, so concurrent threads do not interleave; failures are ignored on purpose. */
     char line[512];
     size_t used = 0;

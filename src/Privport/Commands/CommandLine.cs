@@ -136,11 +136,12 @@ internal static partial class CommandLine
     private static Command DemoHttpServer()
     {
         var socket = SocketOption();
+        var plainBind = new Option<bool>("--plain-bind") { Description = "Bind with TcpListener, as an unmodified .NET server does" };
         var endpoint = EndpointArgument();
-        var command = new Command(DemoHttpServerCommand.Verb, "The demo's web server (started by 'privport demo')") { socket, endpoint };
+        var command = new Command(DemoHttpServerCommand.Verb, "The demo's web server (started by 'privport demo')") { socket, plainBind, endpoint };
         command.Hidden = true;
         command.SetAction((result, cancellation) => new DemoHttpServerCommand(Console.Out, Console.Error).RunAsync(
-            result.GetValue(socket), result.GetValue(endpoint)!, cancellation));
+            result.GetValue(socket), result.GetValue(plainBind), result.GetValue(endpoint)!, cancellation));
         return command;
     }
 }

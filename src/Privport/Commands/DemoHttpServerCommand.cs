@@ -23,15 +23,37 @@ internal sealed class DemoHttpServerCommand
         _error = error;
     }
 
-    public async Task<int> RunAsync(string? socketPath, string endpointText, CancellationToken cancellation)
+    /// <param name="socketPath">The broker's socket.</param>
+    /// <param name="plainBind">
+    /// Bind with an ordinary <see cref="TcpListener"/> instead of asking the broker: what an unmodified .NET server
+    /// does, for running under <c>privport wrap</c>.
+    /// </param>
+    /// <param name="endpointText">Where to listen.</param>
+    /// <param name="cancellation">Stops the server.</param>
+    public async Task<int> RunAsync(string? socketPath, bool plainBind, string endpointText, CancellationToken cancellation)
     {
         var endpoint = Endpoint.Parse(endpointText);
         uint uid = Interop.Libc.geteuid();
-        await _out.WriteLineAsync($"web server running as uid {uid}; direct bind() of {endpoint}: {DirectBindResult(endpoint)}");
         Socket listener;
         try
         {
-            listener = await new PrivportClient(socketPath).BindAsync(endpoint, BindOptions.ReuseAddress, cancellation);
+            if (plainBind)
+            {
+                var server = new TcpListener(endpoint.Address, endpoint.Port);
+                server.Start();
+                listener = server.Server;
+            }
+            else
+            {
+                await _out.WriteLineAsync($"web server running as uid {uid}; direct bind() of {endpoint}: {DirectBindResult(endpoint)}");
+                listener = await new PrivportClient(socketPath).BindAsync(endpoint, BindOptions.ReuseAddress, cancellation);
+                listener.Listen(16);
+            }
+        }
+        catch (SocketException e)
+        {
+            await _error.WriteLineAsync($"web server: cannot listen on {endpoint}: {e.Message}");
+            return ExitCodes.Denied;
         }
         catch (PrivportException e)
         {
@@ -41,7 +63,6 @@ internal sealed class DemoHttpServerCommand
 
         using (listener)
         {
-            listener.Listen(16);
             await _out.WriteLineAsync($"{ListeningLine} on {endpoint} with a socket bound by the broker");
             await _out.FlushAsync(cancellation);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

@@ -173,6 +173,7 @@ public sealed class WrapCommandTests(StagedPrivport privport)
             "require('net').createServer(s => s.end('hello from node')).listen(663, '127.0.0.1')");
 
         Assert.Equal("hello from node", reply);
+        Assert.Contains("\"op\":\"BIND\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -209,10 +210,67 @@ public sealed class WrapCommandTests(StagedPrivport privport)
             string reply = await ServeAndFetchAsync(broker, 664, ProgramPathOf("java")!, "-cp", classes, "Serve");
 
             Assert.Equal("hello from java", reply);
+            Assert.Contains("\"address\":\"::ffff:127.0.0.1\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
         }
         finally
         {
             Directory.Delete(classes, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Wrapped_dotnet_tcplistener_answers_on_a_privileged_port()
+    {
+        Privilege.RequireRoot();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+
+        string reply = await ServeAndFetchAsync(broker, 660, privport.Executable, "demo-http", "--plain-bind", "tcp/127.0.0.1:660");
+
+        Assert.Contains("Hello from uid 65534", reply, StringComparison.Ordinal);
+        Assert.Contains("\"op\":\"BIND\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrapped_udp_server_answers_on_a_privileged_port()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+            ["wrap", "--socket", broker.SocketPath, "--", Python, "-c",
+             "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('127.0.0.1', 663))\n" +
+             "data, peer = s.recvfrom(100)\ns.sendto(b'echo ' + data, peer)\n"]);
+        using var server = Process.Start(info)!;
+        try
+        {
+            using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            string? echo = null;
+            for (int attempt = 0; attempt < 100 && echo is null && !server.HasExited; attempt++)
+            {
+                await client.SendAsync("ping"u8.ToArray(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 663), TestContext.Current.CancellationToken);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+                wait.CancelAfter(200);
+                try
+                {
+                    var answer = await client.ReceiveAsync(wait.Token);
+                    echo = System.Text.Encoding.ASCII.GetString(answer.Buffer);
+                }
+                catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+
+            Assert.Equal("echo ping", echo);
+            Assert.Contains("\"protocol\":\"udp\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill();
+            }
+
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -242,6 +300,7 @@ public sealed class WrapCommandTests(StagedPrivport privport)
                 }
 
                 using var stream = new System.Net.Sockets.NetworkStream(client);
+                await stream.WriteAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
                 using var reader = new StreamReader(stream);
                 return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
             }
