@@ -79,7 +79,16 @@ internal static partial class CommandLine
             result.GetValue(policyPath), result.GetValue(user)!, result.GetValue(exe), result.GetValue(groups) ?? [],
             result.GetValue(v6only), result.GetValue(endpoint)!, Console.Out, Console.Error));
 
-        return new Command("policy", "Check and try out policies") { check, test };
+        var authbindDirectory = new Argument<string?>("directory")
+        {
+            Description = $"authbind's configuration (default {PolicyImportAuthbindCommand.DefaultDirectory})",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var importAuthbind = new Command("import-authbind", "Print a policy equivalent to an authbind configuration (byport/, byaddr/, byuid/)") { authbindDirectory };
+        importAuthbind.SetAction(result => new PolicyImportAuthbindCommand(Client.Interop.FileOwnership.Read)
+            .Run(result.GetValue(authbindDirectory), Console.Out, Console.Error));
+
+        return new Command("policy", "Check and try out policies") { check, test, importAuthbind };
     }
 
     private static Command Wrap()

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "privport_protocol.h"
@@ -42,6 +43,14 @@ int main(void)
     FIELD(ucred, pid);
     FIELD(ucred, uid);
     FIELD(ucred, gid);
+    CONSTANT(AT_FDCWD);
+    CONSTANT(STATX_MODE);
+    CONSTANT(STATX_UID);
+    CONSTANT(STATX_GID);
+    VALUE("SizeOfStatx", sizeof(struct statx));
+    VALUE("OffsetOfStxUid", offsetof(struct statx, stx_uid));
+    VALUE("OffsetOfStxGid", offsetof(struct statx, stx_gid));
+    VALUE("OffsetOfStxMode", offsetof(struct statx, stx_mode));
     SIZE(epoll_event);
     OFFSET(epoll_event, data);
     CONSTANT(EPOLL_CLOEXEC);
