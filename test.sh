@@ -12,9 +12,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 need=()
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# Real servers the wrap tests run under the shim (each test skips, saying why, when its server is missing).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -q "${need[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null; }
+    # Installing nginx must not start a system nginx on port 80: policy-rc.d forbids starting services meanwhile.
+    made_policy_rc=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy_rc=1
+    fi
+    apt-get install -y -q "${need[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null; } || true
+    [ -z "$made_policy_rc" ] || rm -f /usr/sbin/policy-rc.d
   else
     echo "test.sh: missing ${need[*]}; install them (as root) or run this script as root" >&2
   fi

@@ -274,6 +274,50 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         }
     }
 
+    [Fact]
+    public async Task Wrapped_nginx_as_a_non_root_user_serves_a_privileged_port()
+    {
+        Privilege.RequireRoot();
+        Assert.SkipUnless(File.Exists("/usr/sbin/nginx"), "needs nginx (/usr/sbin/nginx; test.sh installs nginx-light)");
+        await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
+        string prefix = Directory.CreateTempSubdirectory("privport-nginx-").FullName;
+        try
+        {
+            // nginx writes its temporary files and pid as the user it runs as: a directory nobody may write.
+            File.SetUnixFileMode(prefix, (UnixFileMode)0b111_111_111);
+            string config = Path.Combine(prefix, "nginx.conf");
+            await File.WriteAllTextAsync(config, $$"""
+                daemon off;
+                master_process off;
+                pid {{prefix}}/nginx.pid;
+                error_log stderr;
+                events { worker_connections 16; }
+                http {
+                    access_log off;
+                    client_body_temp_path {{prefix}}/body;
+                    proxy_temp_path {{prefix}}/proxy;
+                    fastcgi_temp_path {{prefix}}/fastcgi;
+                    uwsgi_temp_path {{prefix}}/uwsgi;
+                    scgi_temp_path {{prefix}}/scgi;
+                    server {
+                        listen 127.0.0.1:661;
+                        location / { return 200 "hello from nginx"; }
+                    }
+                }
+                """, TestContext.Current.CancellationToken);
+            File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
+
+            string reply = await ServeAndFetchAsync(broker, 661, "/usr/sbin/nginx", "-c", config, "-p", prefix + "/", "-e", "stderr");
+
+            Assert.Contains("hello from nginx", reply, StringComparison.Ordinal);
+            Assert.Contains("\"op\":\"BIND\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(prefix, recursive: true);
+        }
+    }
+
     private static string? ProgramPathOf(string name) => Launch.ProgramPath.Resolve(name, Environment.GetEnvironmentVariable("PATH"));
 
     /// <summary>Starts a program wrapped as nobody, connects to its port until it answers, returns what it sent.</summary>
