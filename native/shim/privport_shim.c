@@ -17,7 +17,6 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -115,6 +114,31 @@ __attribute__((constructor)) static void drop_from_children(void)
     }
 }
 
+/* String building without stdio: bind() may run in a signal handler, where snprintf and strerror are unsafe. */
+static void append(char *out, size_t size, size_t *used, const char *text)
+{
+    while (*text != '\0' && *used + 1 < size) {
+        out[(*used)++] = *text++;
+    }
+    out[*used] = '\0';
+}
+
+static void append_number(char *out, size_t size, size_t *used, unsigned long value)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && n < (int)sizeof digits);
+    char text[24];
+    for (int i = 0; i < n; i++) {
+        text[i] = digits[n - 1 - i];
+    }
+    text[n] = '\0';
+    append(out, size, used, text);
+}
+
 static void say(const char *a, const char *b, const char *c)
 {
     /* A daemon may have closed stderr and reused descriptor 2 for a socket: never write into that. */
@@ -140,27 +164,44 @@ static void say(const char *a, const char *b, const char *c)
 
 static void format_endpoint(char *out, size_t size, int protocol, const struct sockaddr *address)
 {
-    char host[INET6_ADDRSTRLEN + 2] = "";
+    char host[INET6_ADDRSTRLEN];
     unsigned port;
+    size_t used = 0;
+    out[0] = '\0';
+    append(out, size, &used, protocol == IPPROTO_UDP ? "udp/" : "tcp/");
     if (address->sa_family == AF_INET6) {
         const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-        host[0] = '[';
-        inet_ntop(AF_INET6, &v6->sin6_addr, host + 1, INET6_ADDRSTRLEN);
-        strcat(host, "]");
+        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+        append(out, size, &used, "[");
+        append(out, size, &used, host);
+        append(out, size, &used, "]");
         port = ntohs(v6->sin6_port);
     } else {
         const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
         inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+        append(out, size, &used, host);
         port = ntohs(v4->sin_port);
     }
-    snprintf(out, size, "%s/%s:%u", protocol == IPPROTO_UDP ? "udp" : "tcp", host, port);
+    append(out, size, &used, ":");
+    append_number(out, size, &used, port);
+}
+
+/* "what (errno N)": the number, since strerror is not async-signal-safe. */
+static void explain(char *reason, size_t size, const char *what, int error)
+{
+    size_t used = 0;
+    reason[0] = '\0';
+    append(reason, size, &used, what);
+    append(reason, size, &used, " (errno ");
+    append_number(reason, size, &used, (unsigned long)error);
+    append(reason, size, &used, ")");
 }
 
 /* Sends fd to the broker for BIND; returns 0 or the errno to report, and fills reason on refusal. */
 static int ask_broker(int fd, const struct sockaddr *address, int protocol, char *reason, size_t reason_size)
 {
     if (broker_address_length == 0) {
-        snprintf(reason, reason_size, "PRIVPORT_SOCKET is too long for a socket path");
+        explain(reason, reason_size, "PRIVPORT_SOCKET is too long for a socket path", ENAMETOOLONG);
         return EACCES;
     }
     struct privport_request request;
@@ -184,12 +225,18 @@ static int ask_broker(int fd, const struct sockaddr *address, int protocol, char
 
     int broker = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (broker < 0) {
-        snprintf(reason, reason_size, "cannot create a socket to reach the broker: %s", strerror(errno));
+        explain(reason, reason_size, "cannot create a socket to reach the broker", errno);
         return EACCES;
     }
     int result = EACCES;
     if (connect(broker, (const struct sockaddr *)&broker_address, broker_address_length) != 0) {
-        snprintf(reason, reason_size, "no broker at %s (%s); start it with 'privport serve'", broker_address.sun_path, strerror(errno));
+        int error = errno;
+        size_t used = 0;
+        reason[0] = '\0';
+        append(reason, reason_size, &used, "no broker at ");
+        append(reason, reason_size, &used, broker_address.sun_path);
+        append(reason, reason_size, &used, "; start it with 'privport serve'");
+        explain(reason + used, reason_size - used, "", error);
         goto done;
     }
 
@@ -210,7 +257,7 @@ static int ask_broker(int fd, const struct sockaddr *address, int protocol, char
         sent = sendmsg(broker, &message, MSG_NOSIGNAL);
     } while (sent < 0 && errno == EINTR);
     if (sent != (ssize_t)sizeof request) {
-        snprintf(reason, reason_size, "cannot send to the broker: %s", strerror(errno));
+        explain(reason, reason_size, "cannot send to the broker", errno);
         goto done;
     }
 
@@ -220,13 +267,15 @@ static int ask_broker(int fd, const struct sockaddr *address, int protocol, char
         received = recv(broker, &reply, sizeof reply, 0);
     } while (received < 0 && errno == EINTR);
     if (received != (ssize_t)sizeof reply || reply.magic != PRIVPORT_REPLY_MAGIC || reply.version != PRIVPORT_VERSION) {
-        snprintf(reason, reason_size, "no valid reply from the broker");
+        explain(reason, reason_size, "no valid reply from the broker", EPROTO);
         goto done;
     }
     reply.reason[PRIVPORT_REASON_SIZE - 1] = '\0';
     result = reply.status;
     if (reply.status != 0) {
-        snprintf(reason, reason_size, "%s", reply.reason);
+        size_t used = 0;
+        reason[0] = '\0';
+        append(reason, reason_size, &used, reply.reason);
     }
 
 done:

@@ -363,6 +363,42 @@ public sealed class WrapCommandTests(StagedPrivport privport)
     }
 
     [Fact]
+    public async Task Without_a_broker_the_program_gets_EACCES_and_is_told_how_to_start_one()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+
+        var result = await Run.AsUidAsync(Nobody, privport.Executable, "wrap", "--socket", "/nonexistent/broker.sock", "--", Python, "-c",
+            "import socket\ntry:\n    socket.socket().bind(('127.0.0.1', 665))\nexcept OSError as e:\n    print(e.errno)\n");
+
+        Assert.Equal("13", result.Stdout.Trim());
+        Assert.Contains("no broker at /nonexistent/broker.sock", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("privport serve", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrap_refuses_a_setuid_program()
+    {
+        Privilege.RequireRoot();
+        string directory = Directory.CreateTempSubdirectory("privport-setuid-").FullName;
+        try
+        {
+            string program = Path.Combine(directory, "true");
+            File.Copy("/bin/true", program);
+            File.SetUnixFileMode(program, (UnixFileMode)0b100_111_101_101);
+
+            var result = await Run.AsRootAsync(privport.Executable, "wrap", "--", program);
+
+            Assert.Equal(64, result.ExitCode);
+            Assert.Contains("setuid", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Wrap_refuses_a_static_program_and_names_the_alternatives()
     {
         string directory = Directory.CreateTempSubdirectory("privport-static-").FullName;
