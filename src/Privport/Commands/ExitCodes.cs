@@ -15,4 +15,10 @@ internal static class ExitCodes
     public const int Software = 70;
     public const int NoPermission = 77;
     public const int Config = 78;
+
+    /// <summary>The program to run exists but could not be executed (as a shell reports it).</summary>
+    public const int CommandNotRunnable = 126;
+
+    /// <summary>The program to run was not found (as a shell reports it).</summary>
+    public const int CommandNotFound = 127;
 }

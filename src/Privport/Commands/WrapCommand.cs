@@ -31,7 +31,7 @@ internal sealed class WrapCommand
         if (ProgramPath.Resolve(command[0], environment.GetValueOrDefault("PATH")) is not { } program)
         {
             _error.WriteLine($"privport wrap: {command[0]} not found (searched $PATH)");
-            return 127;
+            return ExitCodes.CommandNotFound;
         }
 
         if (Refusal(program) is { } reason)
@@ -71,7 +71,7 @@ internal sealed class WrapCommand
             _error.WriteLine($"privport wrap: cannot run {program}: {e.Message}");
         }
 
-        return 126;
+        return ExitCodes.CommandNotRunnable;
     }
 
     private static string? Refusal(string program)
