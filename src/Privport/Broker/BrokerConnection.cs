@@ -91,8 +91,9 @@ internal sealed class BrokerConnection : IDisposable
                 return false;
             }
 
-            var peer = _identities.Read(_credentials, _pidfd, _handler.NeedsGroups);
-            handled = _handler.Handle(peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
+            var policy = _handler.CurrentPolicy;
+            var peer = _identities.Read(_credentials, _pidfd, policy.NamesGroups);
+            handled = _handler.Handle(policy, peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
         }
         finally
         {

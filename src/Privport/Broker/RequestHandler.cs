@@ -25,13 +25,17 @@ internal sealed class RequestHandler
         _clock = clock;
     }
 
-    /// <summary>Whether deciding needs the peer's supplementary groups (read from /proc only then).</summary>
-    public bool NeedsGroups => _policy.Current.NamesGroups;
+    /// <summary>
+    /// The policy in force now. A caller takes it once per request and passes it back to <see cref="Handle"/>, so the
+    /// identity it reads (groups only when this policy names groups) and the decision come from the same policy
+    /// even if a reload swaps it in between.
+    /// </summary>
+    public PortPolicy CurrentPolicy => _policy.Current;
 
     /// <param name="peer">The sender, as the kernel reports it.</param>
     /// <param name="message">The datagram's shape; the caller closes its fds after this returns.</param>
     /// <param name="payload">The datagram's bytes.</param>
-    public HandledRequest Handle(PeerIdentity peer, in ReceivedMessage message, ReadOnlySpan<byte> payload)
+    public HandledRequest Handle(PortPolicy policy, PeerIdentity peer, in ReceivedMessage message, ReadOnlySpan<byte> payload)
     {
         _statistics.CountRequest();
         if (message.Truncated)
@@ -59,17 +63,16 @@ internal sealed class RequestHandler
 
         if (request.Op == BrokerOp.Status)
         {
-            var policy = _policy.Current;
             var counters = _statistics.Snapshot(policy.Rules.Length);
             return new HandledRequest(
                 new BrokerReply(BrokerOp.Status, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Length} rules", counters),
                 null, CloseConnection: false);
         }
 
-        return Decide(peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null);
+        return Decide(policy, peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null);
     }
 
-    private HandledRequest Decide(PeerIdentity peer, in BrokerRequest request, SafeFdHandle? clientSocket)
+    private HandledRequest Decide(PortPolicy policy, PeerIdentity peer, in BrokerRequest request, SafeFdHandle? clientSocket)
     {
         bool ipv6Only = request.Flags.HasFlag(BindOptions.V6Only);
         if (clientSocket is not null)
@@ -83,7 +86,7 @@ internal sealed class RequestHandler
             ipv6Only = inspection.Ipv6Only;
         }
 
-        var decision = _policy.Current.Decide(peer, request.Endpoint, ipv6Only);
+        var decision = policy.Decide(peer, request.Endpoint, ipv6Only);
         if (!decision.Allowed)
         {
             _statistics.CountDenied();

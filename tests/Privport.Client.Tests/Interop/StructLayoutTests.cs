@@ -88,9 +88,9 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
     {
         foreach (var field in holder.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
         {
-            if (field.IsLiteral && (field.FieldType == typeof(int) || field.FieldType == typeof(short)))
+            if (field.IsLiteral && field.FieldType == typeof(int))
             {
-                rows.Add(field.Name, $"{holderName}.{field.Name}", Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture));
+                rows.Add(field.Name, $"{holderName}.{field.Name}", (int)field.GetRawConstantValue()!);
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Commands;
@@ -33,34 +32,12 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         Privilege.RequireRoot();
         RequirePython();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
-            ["wrap", "--socket", broker.SocketPath, "--", Python, "-m", "http.server", "660", "--bind", "127.0.0.1", "--directory", privport.Directory]);
-        using var server = Process.Start(info)!;
-        try
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            string? page = null;
-            for (int attempt = 0; attempt < 100 && page is null && !server.HasExited; attempt++)
-            {
-                try
-                {
-                    page = await http.GetStringAsync(new Uri("http://127.0.0.1:660/"), TestContext.Current.CancellationToken);
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100, TestContext.Current.CancellationToken);
-                }
-            }
 
-            Assert.True(page is not null, $"no page; server exited: {server.HasExited}; broker: {broker.Stderr}");
-            Assert.Contains("app/", page, StringComparison.Ordinal);
-            Assert.Contains("\"rule\":\"wrapped\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
-        }
-        finally
-        {
-            server.Kill();
-            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
-        }
+        string reply = await ServeAndFetchAsync(broker, 660, Python, "-m", "http.server", "660", "--bind", "127.0.0.1", "--directory", privport.Directory);
+
+        Assert.Contains("200", reply, StringComparison.Ordinal);
+        Assert.Contains("app/", reply, StringComparison.Ordinal);
+        Assert.Contains("\"rule\":\"wrapped\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -236,11 +213,9 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         Privilege.RequireRoot();
         RequirePython();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
-            ["wrap", "--socket", broker.SocketPath, "--", Python, "-c",
-             "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('127.0.0.1', 663))\n" +
-             "data, peer = s.recvfrom(100)\ns.sendto(b'echo ' + data, peer)\n"]);
-        using var server = Process.Start(info)!;
+        using var server = StartWrapped(broker, Python, "-c",
+            "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('127.0.0.1', 663))\n" +
+            "data, peer = s.recvfrom(100)\ns.sendto(b'echo ' + data, peer)\n");
         try
         {
             using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
@@ -265,12 +240,7 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         }
         finally
         {
-            if (!server.HasExited)
-            {
-                server.Kill();
-            }
-
-            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await StopAsync(server);
         }
     }
 
@@ -323,10 +293,7 @@ public sealed class WrapCommandTests(StagedPrivport privport)
     /// <summary>Starts a program wrapped as nobody, connects to its port until it answers, returns what it sent.</summary>
     private async Task<string> ServeAndFetchAsync(RunningBroker broker, int port, string program, params string[] arguments)
     {
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
-            ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]);
-        using var server = Process.Start(info)!;
-        var errors = server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var server = StartWrapped(broker, program, arguments);
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -353,13 +320,32 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         }
         finally
         {
-            if (!server.HasExited)
-            {
-                server.Kill();
-            }
-
-            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await StopAsync(server);
         }
+    }
+
+    /// <summary>Starts <paramref name="program"/> under privport wrap as nobody; its output is drained so it never blocks.</summary>
+    private Process StartWrapped(RunningBroker broker, string program, params string[] arguments)
+    {
+        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+            ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]);
+        var server = Process.Start(info)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>Stops a server this test started, by its pid.</summary>
+    private static async Task StopAsync(Process server)
+    {
+        if (!server.HasExited)
+        {
+            server.Kill();
+        }
+
+        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
