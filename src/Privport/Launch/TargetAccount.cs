@@ -5,7 +5,7 @@ using Privport.Client.Interop;
 namespace Privport.Launch;
 
 /// <summary>The user a privileged launcher becomes: uid, primary gid and every supplementary group, from NSS.</summary>
-internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Groups)
+internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Groups, string? Home)
 {
     public bool IsRoot => Uid == 0;
 
@@ -62,9 +62,9 @@ internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Gro
             }
         }
 
-        bool hasAccount = UserDatabase.FindUser(uid) is not null;
-        uint[] groups = hasAccount ? UserDatabase.GroupsOf(name, primary) : [primary];
-        account = new TargetAccount(name, uid, primary, groups);
+        string? home = UserDatabase.FindHome(uid);
+        uint[] groups = home is not null ? UserDatabase.GroupsOf(name, primary) : [primary];
+        account = new TargetAccount(name, uid, primary, groups, home);
         error = null;
         return true;
     }
