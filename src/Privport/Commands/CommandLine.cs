@@ -26,6 +26,13 @@ internal static partial class CommandLine
         HelpName = "PATH",
     };
 
+    /// <summary>--metrics ADDRESS:PORT, shared by the long-running verbs.</summary>
+    internal static Option<string?> MetricsOption() => new("--metrics")
+    {
+        Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9464",
+        HelpName = "ADDRESS:PORT",
+    };
+
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON for scripts" };
 
     private static Argument<string> EndpointArgument() => new("endpoint")
@@ -54,9 +61,10 @@ internal static partial class CommandLine
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 5,
         };
-        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout };
+        var metrics = MetricsOption();
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout, metrics };
         command.SetAction((result, cancellation) => new ServeCommand(Console.Error).RunAsync(
-            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), cancellation));
+            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), result.GetValue(metrics), cancellation));
         return command;
     }
 
@@ -129,7 +137,7 @@ internal static partial class CommandLine
     {
         var socket = SocketOption();
         var json = JsonOption();
-        var command = new Command("status", "Show the broker's counters") { socket, json };
+        var command = new Command("status", "Show the broker's version, policy files, counters per rule and last denials") { socket, json };
         command.SetAction((result, cancellation) => new StatusCommand(Console.Out, Console.Error).RunAsync(
             result.GetValue(socket), result.GetValue(json), cancellation));
         return command;
