@@ -17,6 +17,7 @@ internal static partial class CommandLine
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Demo());
         root.Subcommands.Add(DemoHttpServer());
+        root.Subcommands.Add(Completions(root));
         return root;
     }
 
@@ -159,6 +160,20 @@ internal static partial class CommandLine
         command.Hidden = true;
         command.SetAction((result, cancellation) => new DemoHttpServerCommand(Console.Out, Console.Error).RunAsync(
             result.GetValue(socket), result.GetValue(plainBind), result.GetValue(endpoint)!, cancellation));
+        return command;
+    }
+
+    private static Command Completions(RootCommand root)
+    {
+        var shell = new Argument<string>("shell") { Description = "bash or zsh" };
+        shell.AcceptOnlyFromAmong("bash", "zsh");
+        var command = new Command("completions", "Print a shell completion script generated from these verbs and options") { shell };
+        command.Hidden = true;
+        command.SetAction(result =>
+        {
+            Console.Out.Write(result.GetValue(shell) == "zsh" ? CompletionScript.Zsh(root) : CompletionScript.Bash(root));
+            return ExitCodes.Ok;
+        });
         return command;
     }
 }
