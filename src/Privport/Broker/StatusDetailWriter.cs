@@ -37,7 +37,8 @@ internal static class StatusDetailWriter
         var policy = policyStore.Current;
         var counters = statistics.Snapshot(policy.Rules.Length);
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: the document is read by programs and terminals, never embedded in HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("version", Version);

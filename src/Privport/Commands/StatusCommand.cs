@@ -50,7 +50,7 @@ internal sealed class StatusCommand
     private static string FormatJson(string socketPath, BrokerCounters counters, JsonElement? detail)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("socket", socketPath);
