@@ -111,7 +111,7 @@ public sealed class DebPackageTests(StagedPrivport privport)
 
         var man = await Run.AsRootAsync("man", "-l", "/usr/share/man/man8/privport.8.gz");
         Assert.True(man.ExitCode == 0, man.ToString());
-        Assert.Contains("privport serve", man.Stdout, StringComparison.Ordinal);
+        Assert.Contains("privport serve", RenderedText.Plain(man.Stdout), StringComparison.Ordinal);
 
         var completion = await Run.AsRootAsync("bash", "-c", "source /usr/share/bash-completion/completions/privport && complete -p privport");
         Assert.True(completion.ExitCode == 0, completion.ToString());
