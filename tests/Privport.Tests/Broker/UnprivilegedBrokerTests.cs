@@ -36,4 +36,55 @@ public sealed class UnprivilegedBrokerTests(StagedPrivport privport)
         Assert.True(impostor.ExitCode == 1, impostor.ToString());
         Assert.Contains("exe", impostor.Stdout + impostor.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_broker_needs_no_writable_executable_memory()
+    {
+        Privilege.RequireRoot();
+        Assert.SkipWhen(Packaging.RepositoryFiles.FindTool("cc") is null, "needs a C compiler to build the PR_SET_MDWE launcher");
+        string directory = Directory.CreateTempSubdirectory("privport-mdwe-").FullName;
+        try
+        {
+            // What MemoryDenyWriteExecute=yes enforces, set by the kernel's own switch (Linux 6.3+) before exec.
+            string source = Path.Combine(directory, "mdwe.c");
+            string launcher = Path.Combine(directory, "mdwe");
+            await File.WriteAllTextAsync(source, """
+                #include <stdio.h>
+                #include <sys/prctl.h>
+                #include <unistd.h>
+                int main(int argc, char **argv) {
+                    (void)argc;
+                    if (prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0) != 0) { perror("prctl"); return 77; }
+                    execv(argv[1], argv + 1);
+                    perror("execv");
+                    return 126;
+                }
+                """, TestContext.Current.CancellationToken);
+            var compile = await Run.AsRootAsync("cc", "-o", launcher, source);
+            Assert.True(compile.ExitCode == 0, compile.ToString());
+            var probe = await Run.AsRootAsync(launcher, "/bin/true");
+            Assert.SkipWhen(probe.ExitCode == 77, "this kernel has no PR_SET_MDWE (Linux 6.3+)");
+
+            const string Policy = """
+                [[allow]]
+                users = ["0"]
+                ports = ["tcp/772"]
+                """;
+            int metricsPort = Metrics.BrokerMetricsTests.FreeLoopbackPort();
+            await using var broker = BrokerProcess.Start(privport, Policy, ["--metrics", $"127.0.0.1:{metricsPort}"], wrap: [launcher]);
+            await broker.WaitUntilListeningAsync();
+            using var socket = await new PrivportClient(broker.SocketPath).BindAsync(Endpoint.Parse("tcp/127.0.0.1:772"), cancellationToken: TestContext.Current.CancellationToken);
+            using var http = new HttpClient();
+            string scrape = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), TestContext.Current.CancellationToken);
+            await broker.Process.SignalAsync("HUP");
+
+            Assert.Contains("privport_grants_total", scrape, StringComparison.Ordinal);
+            await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload");
+            Assert.False(broker.Process.HasExited, broker.Process.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
