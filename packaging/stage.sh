@@ -40,6 +40,10 @@ for unit in privport.service privport.socket privport-forward@.service; do
   chmod 0644 "$root$unitdir/$unit"
 done
 
+# Opt-in, so it is not in a .d directory: the admin links it there (privport(8)).
+install -d -m 0755 "$root$prefix/share/privport"
+install -m 0644 "$here/systemd/exe-and-group-rules.conf" "$root$prefix/share/privport/exe-and-group-rules.conf"
+
 install -d -m 0755 "$root$sysconfdir/privport/policy.d" "$root$sysconfdir/privport/forward.d"
 install -m 0644 "$here/etc/policy.toml" "$root$sysconfdir/privport/policy.toml"
 install -m 0644 "$here/etc/forward-example.toml.disabled" "$root$sysconfdir/privport/forward.d/example.toml.disabled"

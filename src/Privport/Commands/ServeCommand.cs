@@ -122,7 +122,11 @@ internal sealed class ServeCommand
                 {
                     context.Cancel = true;
                     notifier.Reloading();
-                    policy.Reload();
+                    if (policy.Reload())
+                    {
+                        PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
+                    }
+
                     notifier.Ready(Describe(policy));
                 });
                 BrokerLog.Listening(logger, server.ListenPath, policyPath, policy.Current.Rules.Length);
@@ -130,6 +134,8 @@ internal sealed class ServeCommand
                 {
                     BrokerLog.PolicyEmpty(logger, policyPath);
                 }
+
+                PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
 
                 notifier.Ready(Describe(policy));
                 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -4,13 +4,14 @@ using Privport.Tests.Infrastructure;
 namespace Privport.Tests.Broker;
 
 /// <summary>
-/// The broker as privport.service runs it: not root, with CAP_NET_BIND_SERVICE and CAP_SYS_PTRACE only (what
-/// DynamicUser= and AmbientCapabilities= give it), and no new privileges. Ports 771-772 belong to this class.
+/// The broker as privport.service runs it: not root (DynamicUser=), with CAP_NET_BIND_SERVICE only, or with
+/// CAP_SYS_PTRACE too when the exe-and-group-rules drop-in is linked, and no new privileges. Ports 771-773 belong
+/// to this class.
 /// </summary>
 public sealed class UnprivilegedBrokerTests(StagedPrivport privport)
 {
     [Fact]
-    public async Task With_only_the_units_capabilities_the_broker_binds_and_verifies_a_root_clients_executable()
+    public async Task With_the_drop_ins_capabilities_the_broker_binds_and_verifies_a_root_clients_executable()
     {
         Privilege.RequireRoot();
         string policy = $"""
@@ -35,6 +36,42 @@ public sealed class UnprivilegedBrokerTests(StagedPrivport privport)
         Assert.True(granted.ExitCode == 0, granted + "\nbroker: " + broker.Process.Stderr);
         Assert.True(impostor.ExitCode == 1, impostor.ToString());
         Assert.Contains("exe", impostor.Stdout + impostor.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_units_one_capability_uid_rules_grant_and_exe_rules_deny_with_a_warning_saying_what_to_add()
+    {
+        Privilege.RequireRoot();
+        string policy = $"""
+            [[allow]]
+            name = "uid773"
+            users = ["0"]
+            ports = ["tcp/773"]
+
+            [[allow]]
+            name = "exe771"
+            users = ["0"]
+            exe = ["{privport.Executable}"]
+            ports = ["tcp/771"]
+            """;
+        const string Caps = "+net_bind_service";
+        await using var broker = BrokerProcess.Start(privport, policy, wrap:
+        [
+            Privilege.Setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups",
+            "--inh-caps", $"-all,{Caps}", "--ambient-caps", $"-all,{Caps}", "--bounding-set", $"-all,{Caps}", "--no-new-privs",
+        ]);
+        await broker.WaitUntilListeningAsync();
+
+        var uidRule = await Run.AsRootAsync(privport.Executable, "probe", "--socket", broker.SocketPath, "--mode", "open", "tcp/127.0.0.1:773");
+        var exeRule = await Run.AsRootAsync(privport.Executable, "probe", "--socket", broker.SocketPath, "--mode", "open", "tcp/127.0.0.1:771");
+
+        Assert.True(uidRule.ExitCode == 0, uidRule + "\nbroker: " + broker.Process.Stderr);
+        Assert.True(exeRule.ExitCode == 1, exeRule.ToString());
+        Assert.Contains("executable could not be read", exeRule.Stdout, StringComparison.Ordinal);
+        await broker.Process.WaitUntilAsync(
+            () => broker.Process.Stderr.Contains("lacks CAP_SYS_PTRACE", StringComparison.Ordinal)
+                && broker.Process.Stderr.Contains("/usr/share/privport/exe-and-group-rules.conf", StringComparison.Ordinal),
+            "the warning naming the drop-in");
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class DebPackageTests(StagedPrivport privport)
         "/usr/share/man/man5/privport-policy.5.gz",
         "/usr/share/bash-completion/completions/privport",
         "/usr/share/zsh/vendor-completions/_privport",
+        "/usr/share/privport/exe-and-group-rules.conf",
     ];
 
     [Fact]
@@ -65,6 +66,7 @@ public sealed class DebPackageTests(StagedPrivport privport)
 
             Assert.False(Directory.Exists("/etc/privport"), "/etc/privport is left after dpkg --purge");
             Assert.False(Directory.Exists("/usr/lib/privport"), "/usr/lib/privport is left after dpkg --purge");
+            Assert.False(Directory.Exists("/usr/share/privport"), "/usr/share/privport is left after dpkg --purge");
         }
         finally
         {

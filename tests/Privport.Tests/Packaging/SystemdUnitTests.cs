@@ -40,6 +40,33 @@ public sealed partial class SystemdUnitTests(StagedPrivport privport)
     }
 
     [Fact]
+    public async Task With_the_exe_and_group_rules_drop_in_the_broker_unit_still_verifies_and_gains_only_ptrace()
+    {
+        string analyze = RequireSystemdAnalyze();
+        string directory = CopyUnits();
+        try
+        {
+            // The drop-in applied the way systemd applies it: its [Service] lines added to the unit's.
+            string service = Path.Combine(directory, "privport.service");
+            var dropIn = File.ReadAllLines(Path.Combine(RepositoryFiles.UnitDirectory, "exe-and-group-rules.conf"))
+                .Where(line => line.Length > 0 && !line.StartsWith('#') && line != "[Service]").ToList();
+            Assert.Equal(["CapabilityBoundingSet=CAP_SYS_PTRACE", "AmbientCapabilities=CAP_SYS_PTRACE"], dropIn);
+            File.WriteAllText(service, File.ReadAllText(service).Replace("[Install]", string.Join('\n', dropIn) + "\n\n[Install]", StringComparison.Ordinal));
+
+            var verify = await Run.AsRootAsync(analyze, "verify", "--man=no", Path.Combine(directory, "privport.socket"), service);
+            var security = await Run.AsRootAsync(analyze, "security", "--offline=yes", service);
+
+            Assert.True(verify.ExitCode == 0, verify.ToString());
+            Assert.Contains("CapabilityBoundingSet=~CAP_SYS_PTRACE", security.Stdout, StringComparison.Ordinal);
+            Assert.Matches(OverallExposure(), security.Stdout);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_broker_unit_is_notify_type_reloads_with_sighup_and_is_socket_activated()
     {
         string service = File.ReadAllText(Path.Combine(RepositoryFiles.UnitDirectory, "privport.service"));
@@ -48,7 +75,8 @@ public sealed partial class SystemdUnitTests(StagedPrivport privport)
         Assert.Contains("\nType=notify\n", service, StringComparison.Ordinal);
         Assert.Contains("\nExecReload=/bin/kill -HUP $MAINPID\n", service, StringComparison.Ordinal);
         Assert.Contains("\nListenSequentialPacket=/run/privport/broker.sock\n", socket, StringComparison.Ordinal);
-        Assert.Contains("\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SYS_PTRACE\n", service, StringComparison.Ordinal);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n", service, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nIPAddressDeny=", service, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,7 +99,7 @@ public sealed partial class SystemdUnitTests(StagedPrivport privport)
     {
         string directory = Directory.CreateTempSubdirectory("privport-units-").FullName;
         bool installed = File.Exists("/usr/bin/privport");
-        foreach (string unit in Directory.GetFiles(RepositoryFiles.UnitDirectory))
+        foreach (string unit in Directory.GetFiles(RepositoryFiles.UnitDirectory, "privport*"))
         {
             string text = File.ReadAllText(unit);
             File.WriteAllText(Path.Combine(directory, Path.GetFileName(unit)),
