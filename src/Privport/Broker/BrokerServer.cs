@@ -79,6 +79,10 @@ internal sealed class BrokerServer : IDisposable
         _stopping = true;
         WakeAcceptors(listener, count);
         await Task.Run(() => threads.ForEach(thread => thread.Join()), CancellationToken.None);
+        if (_inherited)
+        {
+            DrainWakeConnections(listener, count);
+        }
     }
 
     public void Dispose()
@@ -99,6 +103,28 @@ internal sealed class BrokerServer : IDisposable
         }
 
         _waiting.Dispose();
+    }
+
+    // A wake connection no acceptor took would stay queued on systemd's socket and start the broker again at once.
+    private static void DrainWakeConnections(Socket listener, int count)
+    {
+        listener.Blocking = false;
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                using var pending = listener.Accept();
+                if (NativeSocket.PeerCredentials(pending.SafeHandle).pid != Environment.ProcessId)
+                {
+                    // A client's, queued in the moment of stopping: it sees the connection close and retries.
+                    return;
+                }
+            }
+            catch (Exception e) when (e is SocketException or SystemCallException)
+            {
+                return;
+            }
+        }
     }
 
     private static Thread StartThread(ThreadStart body, string name)
