@@ -55,10 +55,8 @@ public sealed class ManPageAndCompletionTests(StagedPrivport privport)
             var syntax = await Run.AsRootAsync("zsh", "-n", file);
             Assert.True(syntax.ExitCode == 0, syntax.ToString());
             string topLevel = script.Stdout.Split('\n').First(line => line.TrimStart().StartsWith("\"\") print -r -- ", StringComparison.Ordinal));
-            foreach (string verb in new[] { "serve", "policy", "wrap", "probe", "status" })
-            {
-                Assert.Contains($" {verb}", topLevel, StringComparison.Ordinal);
-            }
+            var verbs = topLevel.Split('"')[3].Split(' ');
+            Assert.Subset(verbs.ToHashSet(), new HashSet<string> { "serve", "policy", "wrap", "probe", "status" });
         }
         finally
         {
