@@ -80,7 +80,7 @@ internal sealed class RequestHandler
             var counters = _statistics.Snapshot(policy.Rules.Length);
             return new HandledRequest(
                 new BrokerReply(BrokerOp.StatusDetail, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Length} rules", counters),
-                null, CloseConnection: false, StatusDetailWriter.Write(_statistics, _policy, SocketActivated));
+                null, CloseConnection: false, StatusDetailWriter.Write(_statistics, _policy, SocketActivated, peer.Uid));
         }
 
         return Decide(policy, peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null, started);

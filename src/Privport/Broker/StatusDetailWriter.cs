@@ -10,29 +10,30 @@ namespace Privport.Broker;
 /// The JSON document a STATUS_DETAIL reply is followed by (docs/protocol.md): version, uptime, totals, the policy's
 /// files and load time, counters per rule, the last denials. Never longer than
 /// <see cref="WireFormat.StatusDetailMaxSize"/>: when the whole would be, the per-rule list and then the file list
-/// are left out and <c>truncated</c> says so.
+/// are left out and <c>truncated</c> says so. Anyone may connect, so denials of other uids (which name their
+/// executables and ports) go only to root; any other caller sees its own.
 /// </summary>
 internal static class StatusDetailWriter
 {
     private static readonly string Version =
         typeof(StatusDetailWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static byte[] Write(BrokerStatistics statistics, PolicyStore policy, bool socketActivated)
+    public static byte[] Write(BrokerStatistics statistics, PolicyStore policy, bool socketActivated, uint callerUid)
     {
         for (int detail = 2; detail > 0; detail--)
         {
-            byte[] json = Write(statistics, policy, socketActivated, detail);
+            byte[] json = Write(statistics, policy, socketActivated, callerUid, detail);
             if (json.Length <= WireFormat.StatusDetailMaxSize)
             {
                 return json;
             }
         }
 
-        return Write(statistics, policy, socketActivated, 0);
+        return Write(statistics, policy, socketActivated, callerUid, 0);
     }
 
     // detail 2: everything; 1: without the rule list; 0: without rule and file lists.
-    private static byte[] Write(BrokerStatistics statistics, PolicyStore policyStore, bool socketActivated, int detail)
+    private static byte[] Write(BrokerStatistics statistics, PolicyStore policyStore, bool socketActivated, uint callerUid, int detail)
     {
         var policy = policyStore.Current;
         var counters = statistics.Snapshot(policy.Rules.Length);
@@ -92,9 +93,15 @@ internal static class StatusDetailWriter
                 json.WriteEndArray();
             }
 
+            json.WriteString("recent_denials_of", callerUid == 0 ? "all" : $"uid {callerUid}");
             json.WriteStartArray("recent_denials");
             foreach (var denial in statistics.RecentDenials())
             {
+                if (callerUid != 0 && denial.Uid != callerUid)
+                {
+                    continue;
+                }
+
                 json.WriteStartObject();
                 json.WriteString("time", Timestamp(denial.Time));
                 json.WriteString("op", denial.Op);

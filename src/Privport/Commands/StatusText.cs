@@ -50,7 +50,9 @@ internal static class StatusText
         var denials = root.GetProperty("recent_denials");
         if (denials.GetArrayLength() > 0)
         {
-            text.Append("last denials, newest first:\n");
+            text.Append(root.TryGetProperty("recent_denials_of", out var of) && of.GetString() != "all"
+                ? $"last denials of {of.GetString()} (root sees every uid's), newest first:\n"
+                : "last denials, newest first:\n");
             foreach (var denial in denials.EnumerateArray())
             {
                 text.Append(invariant,

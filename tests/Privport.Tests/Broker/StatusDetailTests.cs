@@ -69,6 +69,15 @@ public sealed class StatusDetailTests(StagedPrivport privport)
         Assert.Contains("root765", denials[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("QUERY", denials[1].GetProperty("op").GetString());
         Assert.Contains("766", denials[1].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("all", root.GetProperty("recent_denials_of").GetString());
+
+        // Another user sees its own denial only: the others name root's programs and ports.
+        var asNobody = await Run.AsUidAsync(65534, privport.Executable, "status", "--socket", broker.SocketPath, "--json");
+        Assert.True(asNobody.ExitCode == 0, asNobody.ToString());
+        using var nobodyJson = JsonDocument.Parse(asNobody.Stdout);
+        Assert.Equal("uid 65534", nobodyJson.RootElement.GetProperty("recent_denials_of").GetString());
+        var own = Assert.Single(nobodyJson.RootElement.GetProperty("recent_denials").EnumerateArray());
+        Assert.Equal(65534U, own.GetProperty("uid").GetUInt32());
     }
 
     [Fact]
