@@ -42,6 +42,8 @@ internal sealed class ServeCommand
 
         var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
+        // RELOADING=1. SystemdNotifier sends both at the right moments.
         if (Environment.GetEnvironmentVariable(JournalStreamVariable) is { Length: > 0 })
         {
             // "<6>privport[1] message": journald reads the priority and stamps the time itself.
@@ -136,7 +138,6 @@ internal sealed class ServeCommand
                 }
 
                 PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
-
                 notifier.Ready(Describe(policy));
                 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
