@@ -47,9 +47,9 @@ internal sealed partial class DiagnosisEngine
             clear.Add($"nothing else holds {s.Protocol}/{s.Port}");
         }
 
-        if (s.Endpoint is not null && !found.Contains(CauseIds.AddressNotAvailable))
+        if (s.Endpoint is { } endpoint && !IsWildcard(endpoint.Address) && !found.Contains(CauseIds.AddressNotAvailable))
         {
-            clear.Add($"the address {s.Endpoint.Value.Address} is local");
+            clear.Add($"{endpoint.Address} is an address of this host");
         }
 
         var container = s.Facts.Container;

@@ -26,7 +26,7 @@ internal static partial class FixCatalog
     {
         var fixes = new List<Fix>();
         var protocol = s.Protocol == "udp" ? PortProtocol.Udp : PortProtocol.Tcp;
-        string program = s.Facts.Executable?.RealPath ?? s.Request.Executable ?? s.ProgramName ?? "your-server";
+        string program = s.Facts.Executable?.RealPath ?? s.Request.Executable ?? BinaryName(s.ProgramName);
         string? exe = s.Facts.Executable is { Exists: true } facts ? facts.RealPath : null;
         if (s.Request.User is { } user)
         {
@@ -90,7 +90,7 @@ internal static partial class FixCatalog
         }
         else
         {
-            string target = exe is not null ? ShellWord.Quote(exe) : $"\"$(readlink -f \"$(command -v {ShellWord.Quote(s.ProgramName ?? "your-server")})\")\"";
+            string target = exe is not null ? ShellWord.Quote(exe) : $"\"$(readlink -f \"$(command -v {ShellWord.Quote(BinaryName(s.ProgramName))})\")\"";
             fixes.Add(new Fix(
                 $"Put the capability on the program file: setcap on {(exe ?? "the real binary")}",
                 [$"setcap cap_net_bind_service+ep {target}", $"getcap {target}"],
@@ -107,6 +107,22 @@ internal static partial class FixCatalog
             $"Applies to the whole network namespace ({netns}): every user and every program may then bind every port from {port} up, over IPv4 and IPv6. Containers with their own namespace keep their own value."));
         return fixes;
     }
+
+    /// <summary>The executable a program's messages come from, as its packages install it.</summary>
+    public static string BinaryName(string? program) => program switch
+    {
+        "apache-httpd" => "apache2",
+        "spring-boot" or "tomcat" or "jetty" or "netty" or "java" => "java",
+        "kestrel" or "dotnet" => "dotnet",
+        "uvicorn" or "gunicorn" or "flask-werkzeug" or "python" => "python3",
+        "puma" or "ruby" => "ruby",
+        "erlang" => "beam.smp",
+        "mysql" => "mysqld",
+        "postgresql" => "postgres",
+        "redis" => "redis-server",
+        "systemd-socket" or "docker" or "go" or "rust" or null => "your-server",
+        _ => program,
+    };
 
     /// <summary>The unit of a running instance when one was found, else the unit name the program's packages use.</summary>
     public static string UnitName(Situation s)
