@@ -36,7 +36,8 @@ internal sealed partial class DiagnosisEngine
             return null;
         }
 
-        if (s.Reproduction is { Bound: true } && s.Request.User is not null)
+        // A live bind that works settles it, unless the message says EACCES and the doctor could not bind as that user.
+        if (s.Reproduction is { Bound: true } && (s.Request.User is not null || s.Errno is null))
         {
             return null;
         }
