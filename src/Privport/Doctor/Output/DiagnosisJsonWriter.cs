@@ -5,14 +5,15 @@ namespace Privport.Doctor.Output;
 
 /// <summary>
 /// <c>--json</c>: one object with program, protocol, address, port, errno (the live result when there is one),
-/// claimedErrno, verdict, reproduction, notes and the ranked causes with their fixes. Written with Utf8JsonWriter.
+/// claimedErrno, verdict, reproduction, notes and the ranked causes with their fixes. Written with Utf8JsonWriter;
+/// text is not HTML-escaped, so the verdict's dash and quotes in commands read as printed.
 /// </summary>
 internal static class DiagnosisJsonWriter
 {
     public static void Write(Diagnosis diagnosis, Stream output)
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("program", diagnosis.Program);
         json.WriteString("protocol", diagnosis.Protocol);
