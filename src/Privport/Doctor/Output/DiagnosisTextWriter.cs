@@ -17,12 +17,16 @@ internal static class DiagnosisTextWriter
         ArgumentNullException.ThrowIfNull(output);
         if (colour)
         {
-            WriteRich(diagnosis, AnsiConsole.Create(new AnsiConsoleSettings
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Ansi = AnsiSupport.Yes,
                 ColorSystem = ColorSystemSupport.Standard,
                 Out = new AnsiConsoleOutput(output),
-            }));
+            });
+
+            // Spectre wraps at the terminal width by inserting line breaks; commands must paste as one line.
+            console.Profile.Width = 4096;
+            WriteRich(diagnosis, console);
         }
         else
         {
