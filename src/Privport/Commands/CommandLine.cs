@@ -168,14 +168,14 @@ internal static partial class CommandLine
         var json = JsonOption();
         var socket = SocketOption();
         var command = new Command("doctor", "Explain why a bind failed on this host, and what exactly fixes it") { endpoint, user, exe, explain, json, socket };
-        command.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, Console.In).RunAsync(
+        command.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In).RunAsync(
             Privport.Doctor.DoctorEnvironment.Live(result.GetValue(socket)), result.GetValue(endpoint), result.GetValue(user), result.GetValue(exe),
             result.GetValue(explain), result.GetValue(json), cancellation));
 
         var reproduceEndpoint = EndpointArgument();
         var reproduce = new Command(Privport.Doctor.Live.BindReproduction.Verb, "Bind the endpoint once and print the errno (run by the doctor as the target user)") { reproduceEndpoint };
         reproduce.Hidden = true;
-        reproduce.SetAction(result => new DoctorCommand(Console.Out, Console.Error, Console.In).ReproduceBindAsync(result.GetValue(reproduceEndpoint)!));
+        reproduce.SetAction(result => new DoctorCommand(Console.Out, Console.Error, () => Console.In).ReproduceBindAsync(result.GetValue(reproduceEndpoint)!));
         command.Subcommands.Add(reproduce);
         return command;
     }

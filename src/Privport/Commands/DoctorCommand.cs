@@ -18,9 +18,12 @@ internal sealed class DoctorCommand
 
     private readonly TextWriter _out;
     private readonly TextWriter _error;
-    private readonly TextReader _input;
+    private readonly Func<TextReader> _input;
 
-    public DoctorCommand(TextWriter output, TextWriter error, TextReader input)
+    /// <param name="output">Where the report goes.</param>
+    /// <param name="error">Where usage errors go.</param>
+    /// <param name="input">Stdin for <c>--explain -</c>; asked for only then, since touching Console.In switches a terminal's keypad mode.</param>
+    public DoctorCommand(TextWriter output, TextWriter error, Func<TextReader> input)
     {
         _out = output;
         _error = error;
@@ -69,7 +72,7 @@ internal sealed class DoctorCommand
         ExplainedMessage? message = null;
         if (explain is not null)
         {
-            string text = explain == "-" ? await _input.ReadToEndAsync(cancellation) : explain;
+            string text = explain == "-" ? await _input().ReadToEndAsync(cancellation) : explain;
             message = MessageExplainer.Explain(text);
         }
 

@@ -12,7 +12,7 @@ public sealed class DoctorCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = await new DoctorCommand(output, error, new StringReader(stdin))
+        int exit = await new DoctorCommand(output, error, () => new StringReader(stdin))
             .RunAsync(host.Environment(), endpoint, user, exe, explain, json, TestContext.Current.CancellationToken);
         return (exit, output.ToString(), error.ToString());
     }
