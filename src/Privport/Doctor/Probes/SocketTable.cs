@@ -45,7 +45,7 @@ internal static class SocketTable
             if (owners.TryGetValue(socket.Inode, out int pid))
             {
                 string? comm = root.ReadFirstLine($"/proc/{pid}/comm");
-                string? cmdline = root.ReadText($"/proc/{pid}/cmdline")?.TrimEnd('\0').Replace('\0', ' ');
+                string? cmdline = root.ReadText($"/proc/{pid}/cmdline")?.TrimEnd('\0').Replace('\0', ' ').ReplaceLineEndings(" ");
                 string? exe = null;
                 try
                 {
