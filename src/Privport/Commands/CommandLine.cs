@@ -173,9 +173,14 @@ internal static partial class CommandLine
             result.GetValue(explain), result.GetValue(json), cancellation));
 
         var reproduceEndpoint = EndpointArgument();
-        var reproduce = new Command(Privport.Doctor.Live.BindReproduction.Verb, "Bind the endpoint once and print the errno (run by the doctor as the target user)") { reproduceEndpoint };
+        var reproduceSocket = SocketOption();
+        var reproduce = new Command(Privport.Doctor.Live.BindReproduction.Verb, "Bind the endpoint once and print the errno (run by the doctor as the target user)")
+        {
+            reproduceEndpoint, reproduceSocket,
+        };
         reproduce.Hidden = true;
-        reproduce.SetAction(result => new DoctorCommand(Console.Out, Console.Error, () => Console.In).ReproduceBindAsync(result.GetValue(reproduceEndpoint)!));
+        reproduce.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In)
+            .ReproduceBindAsync(result.GetValue(reproduceEndpoint)!, result.GetValue(reproduceSocket), cancellation));
         command.Subcommands.Add(reproduce);
         return command;
     }

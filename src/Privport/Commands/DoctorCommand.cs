@@ -16,6 +16,9 @@ internal sealed class DoctorCommand
 {
     public const int NoCauseFound = 1;
 
+    /// <summary>What the reproduction child prints when no broker answers its QUERY.</summary>
+    public const string BrokerUnreachable = "unreachable";
+
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Func<TextReader> _input;
@@ -99,8 +102,11 @@ internal sealed class DoctorCommand
         return diagnosis.Causes.Count > 0 ? ExitCodes.Ok : NoCauseFound;
     }
 
-    /// <summary>The hidden verb the live reproduction runs as the target user: one bind, the errno on stdout (0: bound).</summary>
-    public async Task<int> ReproduceBindAsync(string endpointText)
+    /// <summary>
+    /// The hidden verb the live reproduction runs as the target user: one bind, the errno on stdout (0: bound); with a
+    /// socket, a second line with the broker's answer to a QUERY from this user (allow/deny/unreachable).
+    /// </summary>
+    public async Task<int> ReproduceBindAsync(string endpointText, string? socketPath, CancellationToken cancellation)
     {
         if (!Endpoint.TryParse(endpointText, out var endpoint, out string? problem))
         {
@@ -109,6 +115,26 @@ internal sealed class DoctorCommand
         }
 
         await _out.WriteLineAsync(BindAttempt.Try(endpoint).ToString(CultureInfo.InvariantCulture));
+        if (socketPath is not null)
+        {
+            string answer;
+            try
+            {
+                var decision = await new PrivportClient(socketPath) { Timeout = TimeSpan.FromSeconds(1) }.QueryAsync(endpoint, BindOptions.None, cancellation);
+                answer = decision.Allowed ? $"allow: {decision.Reason}" : $"deny: {decision.Reason}";
+            }
+            catch (PrivportException e) when (e.BrokerUnreachable)
+            {
+                answer = BrokerUnreachable;
+            }
+            catch (PrivportException e)
+            {
+                answer = $"deny: {e.Reason}";
+            }
+
+            await _out.WriteLineAsync(answer);
+        }
+
         return ExitCodes.Ok;
     }
 }

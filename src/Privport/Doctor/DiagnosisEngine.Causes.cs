@@ -111,7 +111,7 @@ internal sealed partial class DiagnosisEngine
         }
 
         evidence.Add(broker.Running
-            ? $"A privport broker answers at {broker.SocketPath}" + (broker.QueryAnswer is { } answer ? $"; for this user it says {answer}." : ".")
+            ? $"A privport broker answers at {broker.SocketPath}" + (broker.QueryAnswer is { } answer ? $"; asked by {s.UserName ?? "this user"}, it says {answer}." : ".")
             : $"No privport broker answers at {broker.SocketPath}.");
         if (broker.PolicyAnswer is { } policy)
         {

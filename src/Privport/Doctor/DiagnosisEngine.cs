@@ -36,12 +36,12 @@ internal sealed partial class DiagnosisEngine
         ReproducedBind? reproduction = null;
         if (endpoint is { } live && _environment.ReproduceLive)
         {
-            reproduction = await BindReproduction.RunAsync(live, request.User, _environment.SelfExecutable, cancellation);
+            reproduction = await BindReproduction.RunAsync(live, request.User, _environment.SelfExecutable, _environment.SocketPath, cancellation);
         }
 
         BindErrno? claimed = message.Errno;
         BindErrno? errno = Interpret(reproduction, endpoint, claimed, message, request, notes) ?? claimed;
-        var facts = await GatherAsync(request, endpoint, protocol ?? "tcp", port, errno, cancellation);
+        var facts = await GatherAsync(request, endpoint, protocol ?? "tcp", port, errno, reproduction?.BrokerAnswer, cancellation);
         var situation = new Situation(request, message, endpoint, protocol ?? "tcp", address, port, errno, reproduction, facts);
         var causes = Rank(situation);
         notes.AddRange(Checked(situation, causes));
@@ -134,7 +134,7 @@ internal sealed partial class DiagnosisEngine
     }
 
     private async Task<HostFacts> GatherAsync(
-        DoctorRequest request, Endpoint? endpoint, string protocol, int? port, BindErrno? errno, CancellationToken cancellation)
+        DoctorRequest request, Endpoint? endpoint, string protocol, int? port, BindErrno? errno, string? brokerAnswerAsUser, CancellationToken cancellation)
     {
         var root = _environment.Root;
         var kernel = KernelSettings.Read(root);
@@ -154,6 +154,12 @@ internal sealed partial class DiagnosisEngine
             bool askAsCaller = request.User is null || request.User.Uid == geteuid();
             broker = await BrokerFacts.ProbeAsync(_environment.SocketPath, _environment.PolicyPath, _environment.Accounts,
                 request.User, request.Executable, ep, askAsCaller, cancellation);
+            if (brokerAnswerAsUser is not null)
+            {
+                broker = brokerAnswerAsUser == Commands.DoctorCommand.BrokerUnreachable
+                    ? broker with { Running = false, QueryAnswer = null }
+                    : broker with { Running = true, QueryAnswer = brokerAnswerAsUser };
+            }
         }
 
         return new HostFacts(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker);

@@ -121,4 +121,27 @@ public sealed class DoctorLiveTests(StagedPrivport privport)
         Assert.Equal(64, result.ExitCode);
         Assert.Contains("--explain", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_running_broker_is_asked_as_the_user_and_its_grant_leads_the_fixes()
+    {
+        Privilege.RequireRoot();
+        await using var broker = await RunningBroker.StartAsync(privport, """
+            [[allow]]
+            name = "doctor-live"
+            users = ["nobody"]
+            ports = ["tcp/709"]
+            addresses = ["127.0.0.1"]
+            """);
+
+        var (result, json) = await DoctorJsonAsync("tcp/127.0.0.1:709", "--user", "nobody", "--socket", broker.SocketPath);
+
+        Assert.Equal(0, result.ExitCode);
+        var cause = json.GetProperty("causes")[0];
+        Assert.Equal("privileged-port", cause.GetProperty("id").GetString());
+        Assert.Contains(cause.GetProperty("evidence").EnumerateArray(),
+            e => e.GetString()!.Contains("asked by nobody, it says allow: granted by doctor-live", StringComparison.Ordinal));
+        string firstFix = cause.GetProperty("fixes")[0].GetProperty("commands")[0].GetString()!;
+        Assert.Contains($"privport wrap --socket {broker.SocketPath}", firstFix, StringComparison.Ordinal);
+    }
 }

@@ -28,7 +28,14 @@ internal static partial class FixCatalog
         var protocol = s.Protocol == "udp" ? PortProtocol.Udp : PortProtocol.Tcp;
         string program = s.Facts.Executable?.RealPath ?? s.Request.Executable ?? BinaryName(s.ProgramName);
         string? exe = s.Facts.Executable is { Exists: true } facts ? facts.RealPath : null;
-        if (s.Request.User is { } user)
+        if (s.Request.User is { } granted && s.Facts.Broker is { Running: true, QueryAnswer: { } answer } && answer.StartsWith("allow", StringComparison.Ordinal))
+        {
+            fixes.Add(new Fix(
+                $"The privport broker already grants this to {granted.Name} ({answer}): run the program under privport wrap",
+                [$"setpriv --reuid {ShellWord.Quote(granted.Name)} --regid {granted.PrimaryGid} --init-groups privport wrap --socket {ShellWord.Quote(s.Facts.Broker.SocketPath)} -- {ShellWord.Quote(program)}"],
+                "Nothing new to grant: the program's binds of this port go through the broker, audited."));
+        }
+        else if (s.Request.User is { } user)
         {
             IPAddress? address = s.Endpoint?.Address is { } a && !a.Equals(IPAddress.Any) ? a : null;
             string rule = PolicyRuleText.For(user.Name, exe, protocol, address, port);

@@ -16,7 +16,7 @@ internal static class BindReproduction
     public const string Verb = "reproduce-bind";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
 
-    public static async Task<ReproducedBind> RunAsync(Endpoint endpoint, UserAccount? user, string? selfExecutable, CancellationToken cancellation)
+    public static async Task<ReproducedBind> RunAsync(Endpoint endpoint, UserAccount? user, string? selfExecutable, string? brokerSocket, CancellationToken cancellation)
     {
         uint euid = Client.Interop.Interop.Libc.geteuid();
         if (user is null || user.Uid == euid)
@@ -36,7 +36,10 @@ internal static class BindReproduction
             return new ReproducedBind(who, null, "setpriv(1) from util-linux is needed to run the bind as another user");
         }
 
-        var info = UnprivilegedProcess.StartInfo(setpriv, user.Uid, user.PrimaryGid, selfExecutable, ["doctor", Verb, endpoint.ToString()]);
+        string[] arguments = brokerSocket is not null && File.Exists(brokerSocket)
+            ? ["doctor", Verb, endpoint.ToString(), "--socket", brokerSocket]
+            : ["doctor", Verb, endpoint.ToString()];
+        var info = UnprivilegedProcess.StartInfo(setpriv, user.Uid, user.PrimaryGid, selfExecutable, arguments);
         int clear = info.ArgumentList.IndexOf("--clear-groups");
         var groups = UserDatabase.GroupsOf(user.Name, user.PrimaryGid);
         if (groups.Length > 0)
@@ -53,8 +56,9 @@ internal static class BindReproduction
             string output = await process.StandardOutput.ReadToEndAsync(deadline.Token);
             string error = await process.StandardError.ReadToEndAsync(deadline.Token);
             await process.WaitForExitAsync(deadline.Token);
-            return int.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int errno)
-                ? new ReproducedBind(who, errno, null)
+            string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Length > 0 && int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out int errno)
+                ? new ReproducedBind(who, errno, null, lines.Length > 1 ? lines[1] : null)
                 : new ReproducedBind(who, null, $"the child bind as {user.Name} said nothing usable (exit {process.ExitCode}: {error.Trim()})");
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
