@@ -18,7 +18,9 @@ internal sealed partial class DiagnosisEngine
             }
         }
 
-        bool eacces = s.Errno is null or BindErrno.EACCES;
+        // A message known to mislabel ("already in use" from Spring Boot) keeps the EACCES causes in play unless the live bind settled it.
+        bool eacces = s.Errno is null or BindErrno.EACCES
+            || (s.Message.ErrnoCaveat is not null && s.Reproduction?.Errno is null or 0);
         Add(s.Message.Program == "rootlesskit" ? 97 : 60, eacces ? RootlessPublish(s) : null);
         Add(92, eacces ? FileCapabilityUnusable(s) : null);
         Add(s.Errno == BindErrno.EACCES ? 90 : 40, eacces ? PrivilegedPort(s) : null);
@@ -58,6 +60,10 @@ internal sealed partial class DiagnosisEngine
         else if (s.Errno == BindErrno.EACCES)
         {
             evidence.Add("The message reports EACCES (permission denied).");
+        }
+        else if (s.Message.ErrnoCaveat is { } caveat)
+        {
+            evidence.Add($"The message claims {s.Errno}, but {caveat}; a process without CAP_NET_BIND_SERVICE gets EACCES on this port.");
         }
 
         if (s.Request.User is { Uid: not 0 } user)

@@ -97,4 +97,17 @@ public sealed class DoctorCommandTests
         Assert.Contains("tcp/[::]:80: EACCES", text, StringComparison.Ordinal);
         Assert.Contains("'{ type nat hook prerouting priority dstnat; }'", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_spring_boot_in_use_claim_without_a_live_bind_still_considers_the_privileged_port()
+    {
+        using var host = new FixtureHost();
+        var message = MessageExplainer.Explain(CorpusSample.Load("spring-boot-port-in-use-mislabel").Text);
+
+        var diagnosis = await new DiagnosisEngine(host.Environment()).DiagnoseAsync(new DoctorRequest(null, message, null, null), TestContext.Current.CancellationToken);
+
+        var cause = Assert.Single(diagnosis.Causes);
+        Assert.Equal(CauseIds.PrivilegedPort, cause.Id);
+        Assert.Contains(cause.Evidence, e => e.Contains("Spring Boot reports a failed bind", StringComparison.Ordinal));
+    }
 }
