@@ -70,6 +70,10 @@ internal sealed partial class DiagnosisEngine
         {
             evidence.Add($"A process started as {user.Name} has no capabilities: a non-root uid loses them at execve(2) unless they are ambient or come from the file.");
         }
+        else if (s.Reproduction is { NotTried: null } && s.Facts.Self is { } self)
+        {
+            evidence.Add($"This process (uid {self.EffectiveUid}) has CAP_NET_BIND_SERVICE {(self.HasEffective(ProcessStatus.CapNetBindService) ? "effective" : "not effective")} (CapEff {self.Effective:x16}, CapAmb {self.Ambient:x16}, CapBnd {self.Bounding:x16}).");
+        }
 
         AddExecutableEvidence(s, evidence);
         AddBrokerEvidence(s, evidence);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
@@ -166,8 +165,6 @@ internal sealed partial class DiagnosisEngine
     }
 
     private static string ProtocolName(PortProtocol protocol) => protocol == PortProtocol.Udp ? "udp" : "tcp";
-
-    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
