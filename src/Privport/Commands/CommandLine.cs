@@ -7,17 +7,40 @@ namespace Privport.Commands;
 /// <summary>The verbs and their options, declared once; each action calls one handler.</summary>
 internal static partial class CommandLine
 {
-    public static RootCommand Build()
+    /// <summary>
+    /// The command tree. With <paramref name="invokedVerb"/> naming a verb, only that verb is built: every service start
+    /// through <c>privport exec</c> or <c>wrap</c> pays for parsing, so the others are left out.
+    /// </summary>
+    public static RootCommand Build(string? invokedVerb = null)
     {
+        (string Name, Func<Command> Create)[] verbs =
+        [
+            ("serve", Serve),
+            ("policy", PolicyVerbs),
+            ("wrap", Wrap),
+            ("exec", Exec),
+            ("probe", Probe),
+            ("status", Status),
+            ("demo", Demo),
+            (DemoHttpServerCommand.Verb, DemoHttpServer),
+            ("doctor", Doctor),
+        ];
+        bool known = Array.Exists(verbs, verb => verb.Name == invokedVerb);
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
-        root.Subcommands.Add(Serve());
-        root.Subcommands.Add(PolicyVerbs());
-        root.Subcommands.Add(Wrap());
-        root.Subcommands.Add(Probe());
-        root.Subcommands.Add(Status());
-        root.Subcommands.Add(Demo());
-        root.Subcommands.Add(DemoHttpServer());
-        root.Subcommands.Add(Doctor());
+        foreach (var (name, create) in verbs)
+        {
+            if (!known || name == invokedVerb)
+            {
+                root.Subcommands.Add(create());
+            }
+        }
+
+        if (!known)
+        {
+            // The completion scripts are generated from the whole tree, so this verb needs every other one built.
+            root.Subcommands.Add(Completions(root));
+        }
+
         return root;
     }
 
@@ -25,6 +48,13 @@ internal static partial class CommandLine
     {
         Description = $"The broker's socket (default: ${PrivportClient.SocketEnvironmentVariable}, else {PrivportClient.DefaultSocketPath})",
         HelpName = "PATH",
+    };
+
+    /// <summary>--metrics ADDRESS:PORT, shared by the long-running verbs.</summary>
+    internal static Option<string?> MetricsOption() => new("--metrics")
+    {
+        Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9464",
+        HelpName = "ADDRESS:PORT",
     };
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON for scripts" };
@@ -55,9 +85,10 @@ internal static partial class CommandLine
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 5,
         };
-        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout };
+        var metrics = MetricsOption();
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout, metrics };
         command.SetAction((result, cancellation) => new ServeCommand(Console.Error).RunAsync(
-            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), cancellation));
+            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), result.GetValue(metrics), cancellation));
         return command;
     }
 
@@ -130,7 +161,7 @@ internal static partial class CommandLine
     {
         var socket = SocketOption();
         var json = JsonOption();
-        var command = new Command("status", "Show the broker's counters") { socket, json };
+        var command = new Command("status", "Show the broker's version, policy files, counters per rule and last denials") { socket, json };
         command.SetAction((result, cancellation) => new StatusCommand(Console.Out, Console.Error).RunAsync(
             result.GetValue(socket), result.GetValue(json), cancellation));
         return command;
@@ -182,6 +213,20 @@ internal static partial class CommandLine
         reproduce.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In)
             .ReproduceBindAsync(result.GetValue(reproduceEndpoint)!, result.GetValue(reproduceSocket), cancellation));
         command.Subcommands.Add(reproduce);
+        return command;
+    }
+
+    private static Command Completions(RootCommand root)
+    {
+        var shell = new Argument<string>("shell") { Description = "bash or zsh" };
+        shell.AcceptOnlyFromAmong("bash", "zsh");
+        var command = new Command("completions", "Print a shell completion script generated from these verbs and options") { shell };
+        command.Hidden = true;
+        command.SetAction(result =>
+        {
+            Console.Out.Write(result.GetValue(shell) == "zsh" ? CompletionScript.Zsh(root) : CompletionScript.Bash(root));
+            return ExitCodes.Ok;
+        });
         return command;
     }
 }

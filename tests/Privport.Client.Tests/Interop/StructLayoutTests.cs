@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -28,6 +29,8 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             rows.Add("offsetof epoll_event data", "Epoll.DataOffset", Epoll.DataOffset);
             Layout<passwd>(rows);
             Layout<group>(rows);
+            Layout<__user_cap_header_struct>(rows);
+            Layout<__user_cap_data_struct>(rows);
 
             rows.Add("CMSG_SPACE(sizeof(int))", "CMSG_SPACE(sizeof(int))", CMSG_SPACE(sizeof(int)));
             rows.Add("CMSG_LEN(sizeof(int))", "CMSG_LEN(sizeof(int))", CMSG_LEN(sizeof(int)));
@@ -88,9 +91,9 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
     {
         foreach (var field in holder.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
         {
-            if (field.IsLiteral && field.FieldType == typeof(int))
+            if (field.IsLiteral && (field.FieldType == typeof(int) || field.FieldType == typeof(uint)))
             {
-                rows.Add(field.Name, $"{holderName}.{field.Name}", (int)field.GetRawConstantValue()!);
+                rows.Add(field.Name, $"{holderName}.{field.Name}", Convert.ToInt64(field.GetRawConstantValue(), CultureInfo.InvariantCulture));
             }
         }
     }
@@ -133,6 +136,8 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
         rows.Add("PRIVPORT_OP_OPEN", "BrokerOp.Open", (long)BrokerOp.Open);
         rows.Add("PRIVPORT_OP_QUERY", "BrokerOp.Query", (long)BrokerOp.Query);
         rows.Add("PRIVPORT_OP_STATUS", "BrokerOp.Status", (long)BrokerOp.Status);
+        rows.Add("PRIVPORT_OP_STATUS_DETAIL", "BrokerOp.StatusDetail", (long)BrokerOp.StatusDetail);
+        rows.Add("PRIVPORT_STATUS_DETAIL_MAX", "StatusDetailMaxSize", StatusDetailMaxSize);
         rows.Add("PRIVPORT_FLAG_REUSEADDR", "BindOptions.ReuseAddress", (long)BindOptions.ReuseAddress);
         rows.Add("PRIVPORT_FLAG_REUSEPORT", "BindOptions.ReusePort", (long)BindOptions.ReusePort);
         rows.Add("PRIVPORT_FLAG_V6ONLY", "BindOptions.V6Only", (long)BindOptions.V6Only);

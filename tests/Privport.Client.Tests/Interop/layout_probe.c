@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -119,6 +122,29 @@ int main(void)
     CONSTANT(MSG_PEEK);
     CONSTANT(F_GETFD);
     CONSTANT(FD_CLOEXEC);
+    CONSTANT(F_SETFD);
+    CONSTANT(S_ISUID);
+    CONSTANT(S_ISGID);
+    CONSTANT(SO_ACCEPTCONN);
+    CONSTANT(CLOSE_RANGE_CLOEXEC);
+    CONSTANT(PR_SET_KEEPCAPS);
+    CONSTANT(PR_CAPBSET_READ);
+    CONSTANT(PR_CAPBSET_DROP);
+    CONSTANT(PR_SET_NO_NEW_PRIVS);
+    CONSTANT(PR_GET_NO_NEW_PRIVS);
+    CONSTANT(PR_CAP_AMBIENT);
+    CONSTANT(PR_CAP_AMBIENT_RAISE);
+    CONSTANT(PR_CAP_AMBIENT_CLEAR_ALL);
+    CONSTANT(_LINUX_CAPABILITY_VERSION_3);
+    CONSTANT(_LINUX_CAPABILITY_U32S_3);
+    CONSTANT(CAP_NET_BIND_SERVICE);
+    SIZE(__user_cap_header_struct);
+    FIELD(__user_cap_header_struct, version);
+    FIELD(__user_cap_header_struct, pid);
+    SIZE(__user_cap_data_struct);
+    FIELD(__user_cap_data_struct, effective);
+    FIELD(__user_cap_data_struct, permitted);
+    FIELD(__user_cap_data_struct, inheritable);
 
     CONSTANT(EPERM);
     CONSTANT(ENOENT);
@@ -178,6 +204,8 @@ int main(void)
     CONSTANT(PRIVPORT_OP_OPEN);
     CONSTANT(PRIVPORT_OP_QUERY);
     CONSTANT(PRIVPORT_OP_STATUS);
+    CONSTANT(PRIVPORT_OP_STATUS_DETAIL);
+    CONSTANT(PRIVPORT_STATUS_DETAIL_MAX);
     CONSTANT(PRIVPORT_FLAG_REUSEADDR);
     CONSTANT(PRIVPORT_FLAG_REUSEPORT);
     CONSTANT(PRIVPORT_FLAG_V6ONLY);

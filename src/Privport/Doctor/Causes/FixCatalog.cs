@@ -48,8 +48,9 @@ internal static partial class FixCatalog
                     $"privport policy test --user {ShellWord.Quote(user.Name)}{(exe is null ? "" : $" --exe {ShellWord.Quote(exe)}")} {endpoint}",
                     "kill -HUP \"$(pidof privport)\"    # the broker rereads its policy",
                     $"setpriv --reuid {ShellWord.Quote(user.Name)} --regid {user.PrimaryGid} --init-groups privport wrap -- {ShellWord.Quote(program)}",
+                    $"setpriv --reuid {ShellWord.Quote(user.Name)} --regid {user.PrimaryGid} --init-groups privport exec --port {endpoint} -- {ShellWord.Quote(program)}    # instead of wrap, for programs that take inherited sockets (LISTEN_FDS)",
                 ],
-                $"Only {user.Name}{(exe is null ? "" : $" running {exe}")} gets only {s.Protocol}/{port}, and every bind is audited; the broker must run, and wrap works for dynamically linked programs (not static or setuid ones)."));
+                $"Only {user.Name}{(exe is null ? "" : $" running {exe}")} gets only {s.Protocol}/{port}, and every bind is audited; the broker must run; wrap works for dynamically linked programs (not static or setuid ones), exec for programs that accept sockets from systemd-style LISTEN_FDS."));
         }
         else
         {

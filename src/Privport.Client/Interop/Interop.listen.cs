@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        internal const int SO_ACCEPTCONN = 30;
+
+        [LibraryImport(Name, SetLastError = true)]
+        internal static partial int listen(SafeHandle fd, int backlog);
+    }
+}
