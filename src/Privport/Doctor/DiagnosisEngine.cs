@@ -41,7 +41,7 @@ internal sealed partial class DiagnosisEngine
         BindErrno? claimed = message.Errno;
         BindErrno? errno = Interpret(reproduction, endpoint, claimed, message, request, notes) ?? claimed;
         var facts = await GatherAsync(request, endpoint, protocol ?? "tcp", port, errno, reproduction?.BrokerAnswer, cancellation);
-        var situation = new Situation(request, message, endpoint, protocol ?? "tcp", address, port, errno, reproduction, facts);
+        var situation = new Situation(request, message, endpoint, protocol ?? "tcp", address, port, errno, reproduction, facts, _environment.Verbs);
         var causes = Rank(situation);
         notes.AddRange(Checked(situation, causes));
         string verdict = Verdict(situation, causes);

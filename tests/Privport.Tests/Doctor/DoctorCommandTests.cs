@@ -110,4 +110,21 @@ public sealed class DoctorCommandTests
         Assert.Equal(CauseIds.PrivilegedPort, cause.Id);
         Assert.Contains(cause.Evidence, e => e.Contains("Spring Boot reports a failed bind", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_forwarder_fix_is_offered_only_when_this_build_has_privport_forward()
+    {
+        using var host = new FixtureHost();
+        var message = MessageExplainer.Explain("listen tcp 127.0.0.1:80: bind: permission denied");
+        var request = new DoctorRequest(null, message, null, null);
+
+        var without = await new DiagnosisEngine(host.Environment()).DiagnoseAsync(request, TestContext.Current.CancellationToken);
+        var with = await new DiagnosisEngine(host.Environment() with { Verbs = new HashSet<string> { "forward" } }).DiagnoseAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(without.Causes[0].Fixes, f => f.Title.Contains("privport forward", StringComparison.Ordinal));
+        var fix = Assert.Single(with.Causes[0].Fixes, f => f.Title.Contains("privport forward", StringComparison.Ordinal));
+        string[] lines = fix.Commands[0].Split('\n');
+        Assert.Equal(["user = \"nobody\"", "", "[[forward]]", "listen = \"tcp/127.0.0.1:80\"", "target = \"127.0.0.1:8080\"", "EOF"], lines[1..]);
+        Assert.Equal("systemctl enable --now privport-forward@port-80", fix.Commands[1]);
+    }
 }

@@ -72,6 +72,19 @@ internal static partial class FixCatalog
             "The service may bind every port below the limit, for its whole life; ambient capabilities survive exec without secure-execution mode (LD_LIBRARY_PATH keeps working). Not for user units (systemctl --user)."));
 
         int high = HighPort(port, start);
+        if (protocol == PortProtocol.Tcp && s.Verbs.Contains("forward"))
+        {
+            string account = s.Request.User?.Name ?? "nobody";
+            string listen = $"tcp/{(s.Endpoint?.Address is { } la && !la.Equals(IPAddress.Any) ? (la.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{la}]" : la.ToString()) + ":" : "")}{port}";
+            fixes.Add(new Fix(
+                $"Let privport forward {port} to the program on 127.0.0.1:{high} (a forwarder service)",
+                [
+                    $"mkdir -p /etc/privport/forward.d && cat > /etc/privport/forward.d/port-{port}.toml <<'EOF'\nuser = \"{account}\"\n\n[[forward]]\nlisten = \"{listen}\"\ntarget = \"127.0.0.1:{high}\"\nEOF",
+                    $"systemctl enable --now privport-forward@port-{port}",
+                ],
+                $"The program needs no privilege and listens on 127.0.0.1:{high}; connections take one more hop and come from 127.0.0.1 unless the forwarder adds proxy_protocol and the program reads it."));
+        }
+
         string family = s.Endpoint?.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip";
         fixes.Add(new Fix(
             $"Listen on {high} and redirect {port} to it with nftables",
