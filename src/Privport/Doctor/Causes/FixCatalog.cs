@@ -46,7 +46,7 @@ internal static partial class FixCatalog
                 [
                     $"mkdir -p {PolicyDropIn} && cat > {file} <<'EOF'\n{rule}EOF",
                     $"privport policy test --user {ShellWord.Quote(user.Name)}{(exe is null ? "" : $" --exe {ShellWord.Quote(exe)}")} {endpoint}",
-                    "kill -HUP \"$(pidof privport)\"    # the broker rereads its policy",
+                    "systemctl reload privport    # the broker rereads its policy (SIGHUP, for a broker started by hand)",
                     $"setpriv --reuid {ShellWord.Quote(user.Name)} --regid {user.PrimaryGid} --init-groups privport wrap -- {ShellWord.Quote(program)}",
                     $"setpriv --reuid {ShellWord.Quote(user.Name)} --regid {user.PrimaryGid} --init-groups privport exec --port {endpoint} -- {ShellWord.Quote(program)}    # instead of wrap, for programs that take inherited sockets (LISTEN_FDS)",
                 ],
