@@ -25,5 +25,6 @@ internal static partial class Interop
         internal const int ENOTCONN = 107;
         internal const int ETIMEDOUT = 110;
         internal const int ECONNREFUSED = 111;
+        internal const int ENODATA = 61;
     }
 }

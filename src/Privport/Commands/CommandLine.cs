@@ -23,6 +23,7 @@ internal static partial class CommandLine
             ("status", Status),
             ("demo", Demo),
             (DemoHttpServerCommand.Verb, DemoHttpServer),
+            ("doctor", Doctor),
         ];
         bool known = Array.Exists(verbs, verb => verb.Name == invokedVerb);
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
@@ -182,6 +183,36 @@ internal static partial class CommandLine
         command.Hidden = true;
         command.SetAction((result, cancellation) => new DemoHttpServerCommand(Console.Out, Console.Error).RunAsync(
             result.GetValue(socket), result.GetValue(plainBind), result.GetValue(endpoint)!, cancellation));
+        return command;
+    }
+
+    private static Command Doctor()
+    {
+        var endpoint = new Argument<string?>("endpoint")
+        {
+            Description = "The endpoint that failed, PROTOCOL/[ADDRESS:]PORT (tcp/80, udp/[::1]:53): bound live to reproduce the failure",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var user = new Option<string?>("--user") { Description = "The user the program runs as (name or uid); the bind is reproduced as that user", HelpName = "USER" };
+        var exe = new Option<string?>("--exe") { Description = "The program's executable: its file capabilities, mount and loader traps are checked", HelpName = "PATH" };
+        var explain = new Option<string?>("--explain") { Description = "A pasted error message or log excerpt to read (- reads stdin)", HelpName = "TEXT" };
+        var json = JsonOption();
+        var socket = SocketOption();
+        var command = new Command("doctor", "Explain why a bind failed on this host, and what exactly fixes it") { endpoint, user, exe, explain, json, socket };
+        command.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In).RunAsync(
+            Privport.Doctor.DoctorEnvironment.Live(result.GetValue(socket)), result.GetValue(endpoint), result.GetValue(user), result.GetValue(exe),
+            result.GetValue(explain), result.GetValue(json), cancellation));
+
+        var reproduceEndpoint = EndpointArgument();
+        var reproduceSocket = SocketOption();
+        var reproduce = new Command(Privport.Doctor.Live.BindReproduction.Verb, "Bind the endpoint once and print the errno (run by the doctor as the target user)")
+        {
+            reproduceEndpoint, reproduceSocket,
+        };
+        reproduce.Hidden = true;
+        reproduce.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In)
+            .ReproduceBindAsync(result.GetValue(reproduceEndpoint)!, result.GetValue(reproduceSocket), cancellation));
+        command.Subcommands.Add(reproduce);
         return command;
     }
 

@@ -167,6 +167,7 @@ int main(void)
     CONSTANT(ENOTCONN);
     CONSTANT(ETIMEDOUT);
     CONSTANT(ECONNREFUSED);
+    CONSTANT(ENODATA);
 
     SIZE(privport_request);
     OFFSET(privport_request, magic);

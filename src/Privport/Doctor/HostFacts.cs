@@ -1,0 +1,17 @@
+using Privport.Doctor.Probes;
+
+namespace Privport.Doctor;
+
+/// <summary>Everything the probes found that bears on one failed bind.</summary>
+internal sealed record HostFacts(
+    KernelSettings Kernel,
+    ProcessStatus? Self,
+    IReadOnlyList<PortHolder> Holders,
+    LocalAddresses? Addresses,
+    SelinuxFacts Selinux,
+    AppArmorFacts? AppArmor,
+    ExecutableFacts? Executable,
+    IReadOnlyList<(int Pid, ProcessStatus Status)> ExecutableInstances,
+    ContainerFacts Container,
+    RedirectFacts? Redirects,
+    BrokerFacts? Broker);

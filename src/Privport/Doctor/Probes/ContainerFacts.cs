@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace Privport.Doctor.Probes;
+
+/// <summary>
+/// Whether the doctor runs inside a container or a user namespace, and whether rootless port publishing
+/// (rootlesskit, rootlessport) runs on this host: each changes which fix applies.
+/// </summary>
+internal sealed record ContainerFacts(string? Runtime, bool InUserNamespace, string? UidMap, IReadOnlyList<(int Pid, string Command)> RootlessPortProcesses)
+{
+    private static readonly string[] RootlessCommands = ["rootlesskit", "rootlessport", "slirp4netns", "pasta"];
+
+    public static ContainerFacts Probe(HostRoot root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        string cgroup = root.ReadText("/proc/1/cgroup") ?? "";
+        string? runtime = File.Exists(root.Path("/.dockerenv")) ? "docker"
+            : File.Exists(root.Path("/run/.containerenv")) ? "podman"
+            : cgroup.Contains("kubepods", StringComparison.Ordinal) ? "kubernetes"
+            : cgroup.Contains("docker", StringComparison.Ordinal) ? "docker"
+            : cgroup.Contains("libpod", StringComparison.Ordinal) ? "podman"
+            : cgroup.Contains("lxc", StringComparison.Ordinal) ? "lxc"
+            : null;
+
+        // The initial user namespace maps all 2^32 uids onto themselves: "0 0 4294967295".
+        string? uidMap = root.ReadText("/proc/self/uid_map")?.Trim();
+        bool userNamespace = uidMap is not null
+            && uidMap.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is not ["0", "0", "4294967295"];
+
+        var rootless = new List<(int, string)>();
+        try
+        {
+            foreach (string directory in Directory.EnumerateDirectories(root.Path("/proc")))
+            {
+                if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                    && root.ReadFirstLine($"/proc/{pid}/comm") is { } comm && RootlessCommands.Contains(comm))
+                {
+                    rootless.Add((pid, comm));
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return new ContainerFacts(runtime, userNamespace, uidMap, rootless);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using Privport.Client;
+using Privport.Doctor.Causes;
+using Privport.Policy;
+using Privport.Tests.Policy;
+
+namespace Privport.Tests.Doctor;
+
+public sealed class PolicyRuleTextTests
+{
+    [Theory]
+    [InlineData("tcp/0.0.0.0:80", null, false)]
+    [InlineData("tcp/127.0.0.1:443", "/usr/sbin/nginx", true)]
+    [InlineData("udp/[::1]:53", null, true)]
+    [InlineData("tcp/[::]:80", "/usr/bin/java", true)]
+    public void The_printed_rule_loads_and_grants_exactly_the_failed_request(string endpointText, string? exe, bool withAddress)
+    {
+        var accounts = new FakeAccountDirectory();
+        var endpoint = Endpoint.Parse(endpointText);
+        string rule = PolicyRuleText.For("www-data", exe, endpoint.Protocol, withAddress ? endpoint.Address : null, endpoint.Port);
+        using var directory = new TempPolicyDirectory();
+        string file = directory.Write("policy.toml", rule);
+
+        var policy = PolicyLoader.Load(file, accounts);
+        var peer = new PeerIdentity(FakeAccountDirectory.WwwData, FakeAccountDirectory.WwwData, [], 0, exe);
+
+        var decision = policy.Decide(peer, endpoint, ipv6Only: false);
+        Assert.True(decision.Allowed, decision.Reason);
+        Assert.False(policy.Decide(peer with { Uid = FakeAccountDirectory.Alice }, endpoint, false).Allowed);
+        Assert.False(policy.Decide(peer, endpoint with { Port = (ushort)(endpoint.Port + 1) }, false).Allowed);
+        if (exe is not null)
+        {
+            Assert.False(policy.Decide(peer with { Exe = "/tmp/impostor" }, endpoint, false).Allowed);
+        }
+
+        if (withAddress && !endpoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            Assert.False(policy.Decide(peer, endpoint with { Address = IPAddress.Any }, false).Allowed);
+        }
+    }
+}
