@@ -4,6 +4,7 @@ using Privport.Broker;
 using Privport.Client;
 using Privport.Client.Interop;
 using Privport.Client.Protocol;
+using Privport.Doctor.Probes;
 using Privport.Launch;
 using static Privport.Client.Interop.Interop.Libc;
 
@@ -249,9 +250,20 @@ internal sealed class ExecCommand
         return ExitCodes.Unavailable;
     }
 
-    private static string PortHolderHint(Endpoint endpoint) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"  another socket holds {Endpoint.ProtocolName(endpoint.Protocol)} port {endpoint.Port}: find it with 'ss -lpn sport = :{endpoint.Port}' or 'privport doctor {endpoint}', stop it or pick another port");
+    private static string PortHolderHint(Endpoint endpoint)
+    {
+        string protocol = Endpoint.ProtocolName(endpoint.Protocol);
+        var holder = SocketTable.Holders(HostRoot.Live, protocol, endpoint.Port).FirstOrDefault(h => h.Socket.IsListening);
+        string who = holder switch
+        {
+            { Pid: { } pid } => string.Create(CultureInfo.InvariantCulture,
+                $"pid {pid} ({holder.Command ?? "?"}, user {holder.UserName ?? holder.Uid.ToString(CultureInfo.InvariantCulture)}{(holder.Unit is { } unit ? $", {unit}" : "")}) holds {holder.Socket.Display}"),
+            not null => string.Create(CultureInfo.InvariantCulture,
+                $"a process of user {holder.UserName ?? holder.Uid.ToString(CultureInfo.InvariantCulture)} holds {holder.Socket.Display} (its pid is hidden from this user)"),
+            null => $"another socket holds {protocol} port {endpoint.Port}",
+        };
+        return $"  {who}: stop or reconfigure it, or pick another port ('privport doctor {endpoint}' explains more)";
+    }
 
     private sealed record ExecTarget(TargetAccount? Account);
 }

@@ -210,10 +210,10 @@ public sealed class ExecCommandTests(StagedPrivport privport)
     }
 
     [Fact]
-    public async Task A_port_in_use_is_reported_with_how_to_find_the_holder()
+    public async Task A_port_in_use_is_reported_with_the_process_that_holds_it()
     {
         Privilege.RequireRoot();
-        using var occupant = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         occupant.Bind(new IPEndPoint(IPAddress.Loopback, 679));
         occupant.Listen();
 
@@ -222,6 +222,8 @@ public sealed class ExecCommandTests(StagedPrivport privport)
         Assert.Equal(69, result.ExitCode);
         Assert.Contains("cannot bind tcp/127.0.0.1:679", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("EADDRINUSE", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"pid {Environment.ProcessId} (", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("holds tcp 127.0.0.1:679", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]
