@@ -28,6 +28,7 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             rows.Add("offsetof epoll_event data", "Epoll.DataOffset", Epoll.DataOffset);
             Layout<passwd>(rows);
             Layout<group>(rows);
+            Layout<linger>(rows);
 
             rows.Add("CMSG_SPACE(sizeof(int))", "CMSG_SPACE(sizeof(int))", CMSG_SPACE(sizeof(int)));
             rows.Add("CMSG_LEN(sizeof(int))", "CMSG_LEN(sizeof(int))", CMSG_LEN(sizeof(int)));
