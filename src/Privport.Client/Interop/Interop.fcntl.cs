@@ -6,6 +6,9 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
+        internal const int F_GETFD = 1;
+        internal const int F_SETFD = 2;
+        internal const int FD_CLOEXEC = 1;
         internal const int F_DUPFD_CLOEXEC = 1030;
         internal const int F_GETFL = 3;
         internal const int F_SETFL = 4;
@@ -14,5 +17,8 @@ internal static partial class Interop
 
         [LibraryImport(Name, SetLastError = true)]
         internal static partial int fcntl(SafeHandle fd, int cmd, int arg);
+
+        [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
+        internal static partial int fcntl_fd(int fd, int cmd, int arg);
     }
 }

@@ -48,6 +48,25 @@ internal static class UserDatabase
         return null;
     }
 
+    /// <summary>The user's home directory (pw_dir); null when the uid has no account.</summary>
+    public static unsafe string? FindHome(uint uid)
+    {
+        passwd entry;
+        passwd* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getpwuid_r(uid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    return result != null ? Marshal.PtrToStringUTF8((nint)entry.pw_dir) : null;
+                }
+            }
+        }
+
+        return null;
+    }
+
     public static unsafe uint? FindGid(string name)
     {
         group entry;

@@ -12,6 +12,12 @@ internal static class ExitCodes
     public const int BrokerUnreachable = 2;
 
     public const int Usage = 64;
+
+    /// <summary>The user or group to run as does not exist.</summary>
+    public const int NoUser = 67;
+
+    /// <summary>A socket could not be bound: the port is in use or the address is not on this host.</summary>
+    public const int Unavailable = 69;
     public const int Software = 70;
     public const int NoPermission = 77;
     public const int Config = 78;

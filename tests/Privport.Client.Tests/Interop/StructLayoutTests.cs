@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -29,6 +30,8 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             Layout<passwd>(rows);
             Layout<group>(rows);
             Layout<linger>(rows);
+            Layout<__user_cap_header_struct>(rows);
+            Layout<__user_cap_data_struct>(rows);
 
             rows.Add("CMSG_SPACE(sizeof(int))", "CMSG_SPACE(sizeof(int))", CMSG_SPACE(sizeof(int)));
             rows.Add("CMSG_LEN(sizeof(int))", "CMSG_LEN(sizeof(int))", CMSG_LEN(sizeof(int)));
@@ -89,9 +92,9 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
     {
         foreach (var field in holder.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
         {
-            if (field.IsLiteral && field.FieldType == typeof(int))
+            if (field.IsLiteral && (field.FieldType == typeof(int) || field.FieldType == typeof(uint)))
             {
-                rows.Add(field.Name, $"{holderName}.{field.Name}", (int)field.GetRawConstantValue()!);
+                rows.Add(field.Name, $"{holderName}.{field.Name}", Convert.ToInt64(field.GetRawConstantValue(), CultureInfo.InvariantCulture));
             }
         }
     }

@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <netinet/tcp.h>
+#include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -144,6 +147,29 @@ int main(void)
     CONSTANT(ECONNRESET);
     CONSTANT(EHOSTUNREACH);
     CONSTANT(EINPROGRESS);
+    CONSTANT(F_SETFD);
+    CONSTANT(S_ISUID);
+    CONSTANT(S_ISGID);
+    CONSTANT(SO_ACCEPTCONN);
+    CONSTANT(CLOSE_RANGE_CLOEXEC);
+    CONSTANT(PR_SET_KEEPCAPS);
+    CONSTANT(PR_CAPBSET_READ);
+    CONSTANT(PR_CAPBSET_DROP);
+    CONSTANT(PR_SET_NO_NEW_PRIVS);
+    CONSTANT(PR_GET_NO_NEW_PRIVS);
+    CONSTANT(PR_CAP_AMBIENT);
+    CONSTANT(PR_CAP_AMBIENT_RAISE);
+    CONSTANT(PR_CAP_AMBIENT_CLEAR_ALL);
+    CONSTANT(_LINUX_CAPABILITY_VERSION_3);
+    CONSTANT(_LINUX_CAPABILITY_U32S_3);
+    CONSTANT(CAP_NET_BIND_SERVICE);
+    SIZE(__user_cap_header_struct);
+    FIELD(__user_cap_header_struct, version);
+    FIELD(__user_cap_header_struct, pid);
+    SIZE(__user_cap_data_struct);
+    FIELD(__user_cap_data_struct, effective);
+    FIELD(__user_cap_data_struct, permitted);
+    FIELD(__user_cap_data_struct, inheritable);
 
     CONSTANT(EPERM);
     CONSTANT(ENOENT);

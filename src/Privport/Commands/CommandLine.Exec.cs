@@ -1,0 +1,43 @@
+using System.CommandLine;
+
+namespace Privport.Commands;
+
+internal static partial class CommandLine
+{
+    private static Command Exec()
+    {
+        var ports = new Option<string[]>("--port")
+        {
+            Description = "A socket to open and pass, in order from descriptor 3: ENDPOINT[,backlog=N][,reuseport][,v6only], e.g. tcp/80 or tcp/[::]:443,v6only",
+            HelpName = "ENDPOINT",
+            Required = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var names = new Option<string[]>("--name")
+        {
+            Description = "The LISTEN_FDNAMES name of the --port in the same position (default PROTOCOL-PORT, e.g. tcp-80)",
+            HelpName = "NAME",
+        };
+        var user = new Option<string?>("--user") { Description = "As root: the user (name or uid) to run the program as, for good", HelpName = "USER" };
+        var group = new Option<string?>("--group") { Description = "As root: the primary group (name or gid) instead of the user's own", HelpName = "GROUP" };
+        var keepCaps = new Option<bool>("--keep-caps")
+        {
+            Description = "As root: let the program keep CAP_NET_BIND_SERVICE (alone, as an ambient capability) to bind more low ports itself",
+        };
+        var socket = SocketOption();
+        var program = new Argument<string[]>("command")
+        {
+            Description = "The program and its arguments (put -- before them)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command("exec", "Open privileged sockets (as root, or through the broker), drop to a user, and run a program with them as systemd passes sockets (LISTEN_FDS)")
+        {
+            ports, names, user, group, keepCaps, socket, program,
+        };
+        command.TreatUnmatchedTokensAsErrors = true;
+        command.SetAction(result => new ExecCommand(Console.Error).Run(new ExecRequest(
+            result.GetValue(ports) ?? [], result.GetValue(names) ?? [], result.GetValue(user), result.GetValue(group),
+            result.GetValue(socket), result.GetValue(keepCaps), result.GetValue(program) ?? [])));
+        return command;
+    }
+}

@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Privport.Broker;
+using Privport.Client;
+using Privport.Client.Interop;
+using Privport.Client.Protocol;
+using Privport.Launch;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Commands;
+
+/// <summary>
+/// <c>privport exec --port ENDPOINT... [--name N]... [--user U] [--group G] [--keep-caps] -- CMD</c>: opens the
+/// sockets (itself as root, else through the broker), drops to the user as root, and execs the program with the
+/// sockets at descriptors 3, 4, … and LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES as systemd sets them.
+/// </summary>
+internal sealed class ExecCommand
+{
+    private const string Verb = "privport exec";
+
+    private readonly TextWriter _error;
+
+    public ExecCommand(TextWriter error)
+    {
+        _error = error;
+    }
+
+    public int Run(ExecRequest request)
+    {
+        if (Validate(request) is { } usage)
+        {
+            _error.WriteLine($"{Verb}: {usage}");
+            return ExitCodes.Usage;
+        }
+
+        var specs = new List<ListenSpec>(request.Ports.Count);
+        foreach (string text in request.Ports)
+        {
+            if (!ListenSpec.TryParse(text, out var spec, out string? problem))
+            {
+                _error.WriteLine($"{Verb}: --port {problem}");
+                return ExitCodes.Usage;
+            }
+
+            specs.Add(spec);
+        }
+
+        var environment = ProcessImage.CurrentEnvironment();
+        if (ProgramPath.Resolve(request.Command[0], environment.GetValueOrDefault("PATH")) is not { } program)
+        {
+            _error.WriteLine($"{Verb}: {request.Command[0]} not found (searched $PATH)");
+            return ExitCodes.CommandNotFound;
+        }
+
+        bool root = geteuid() == 0;
+        if (Target(request, root, out int refusal) is not { } target)
+        {
+            return refusal;
+        }
+
+        var sockets = new List<SafeHandle>(specs.Count);
+        try
+        {
+            foreach (var spec in specs)
+            {
+                if (Open(spec, root, request.SocketPath, out int failure) is not { } socket)
+                {
+                    return failure;
+                }
+
+                sockets.Add(socket);
+            }
+
+            var names = new string[specs.Count];
+            for (int i = 0; i < specs.Count; i++)
+            {
+                names[i] = i < request.Names.Count ? request.Names[i] : specs[i].DefaultName;
+            }
+
+            SocketHandover.Arrange(sockets, names, environment);
+            if (root && !target.Account!.IsRoot)
+            {
+                PrivilegeDrop.Apply(target.Account, request.KeepCapabilities);
+                environment["USER"] = environment["LOGNAME"] = target.Account.Name;
+                environment["HOME"] = target.Account.Home ?? "/";
+            }
+
+            ProcessImage.Replace(program, request.Command, environment);
+        }
+        catch (SystemCallException e)
+        {
+            _error.WriteLine($"{Verb}: cannot run {program}: {e.Message}");
+            return e.Syscall.StartsWith("execve", StringComparison.Ordinal) ? ExitCodes.CommandNotRunnable : ExitCodes.Software;
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+
+        return ExitCodes.CommandNotRunnable;
+    }
+
+    private static string? Validate(ExecRequest request)
+    {
+        if (request.Command.Count == 0)
+        {
+            return "give the program to run, e.g. privport exec --port tcp/80 --user www-data -- python3 server.py";
+        }
+
+        if (request.Ports.Count == 0)
+        {
+            return "give at least one --port ENDPOINT to open, e.g. --port tcp/80";
+        }
+
+        if (request.Names.Count > request.Ports.Count)
+        {
+            return $"{request.Names.Count} --name values for {request.Ports.Count} --port values: each name labels the --port in the same position";
+        }
+
+        foreach (string name in request.Names)
+        {
+            // sd_listen_fds_with_names splits on ':'; systemd accepts printable ASCII names of at most 255 bytes.
+            if (name.Length is 0 or > 255 || name.Any(c => c is ':' or < '!' or > '~'))
+            {
+                return $"--name '{name}' is not a socket name: 1 to 255 printable ASCII characters without ':' or spaces";
+            }
+        }
+
+        return null;
+    }
+
+    private ExecTarget? Target(ExecRequest request, bool root, out int refusal)
+    {
+        refusal = ExitCodes.Ok;
+        if (!root)
+        {
+            if (request.KeepCapabilities)
+            {
+                _error.WriteLine($"{Verb}: --keep-caps keeps root's CAP_NET_BIND_SERVICE, but privport runs as uid {geteuid()}; run it as root, or drop --keep-caps");
+                refusal = ExitCodes.Usage;
+                return null;
+            }
+
+            if (request.User is not null)
+            {
+                if (!TargetAccount.TryResolve(request.User, request.Group, out var same, out _) || same.Uid != geteuid())
+                {
+                    _error.WriteLine($"{Verb}: only root can switch to --user {request.User}; run privport exec as root, or leave out --user to run as yourself with sockets from the broker");
+                    refusal = ExitCodes.NoPermission;
+                    return null;
+                }
+            }
+
+            return new ExecTarget(null);
+        }
+
+        if (request.User is null)
+        {
+            _error.WriteLine($"{Verb}: as root, give --user USER to run {request.Command[0]} as (the point is not to run it as root); --user root keeps root on purpose");
+            refusal = ExitCodes.Usage;
+            return null;
+        }
+
+        if (!TargetAccount.TryResolve(request.User, request.Group, out var account, out string? error))
+        {
+            _error.WriteLine($"{Verb}: {error}");
+            refusal = ExitCodes.NoUser;
+            return null;
+        }
+
+        return new ExecTarget(account);
+    }
+
+    private SafeHandle? Open(ListenSpec spec, bool root, string? socketPath, out int failure)
+    {
+        failure = ExitCodes.Ok;
+        SafeHandle socket;
+        if (root)
+        {
+            var (fd, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, spec.Endpoint, spec.Options, (uint)spec.Endpoint.Address.ScopeIdOrZero()));
+            if (fd is null)
+            {
+                failure = ReportBindFailure(spec.Endpoint, errno, reason: null);
+                return null;
+            }
+
+            socket = fd;
+        }
+        else
+        {
+            var client = new PrivportClient(socketPath);
+            try
+            {
+                // Synchronously: the privilege drop and execve that follow must run on this same thread.
+                using var granted = client.BindAsync(spec.Endpoint, spec.Options).GetAwaiter().GetResult();
+                int copy = fcntl(granted.SafeHandle, F_DUPFD_CLOEXEC, 0);
+                socket = copy >= 0 ? new SafeFdHandle(copy) : throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
+            }
+            catch (PrivportException e) when (e.BrokerUnreachable)
+            {
+                _error.WriteLine($"{Verb}: {e.Message}");
+                _error.WriteLine($"  start the broker as root ('privport serve'), point --socket or ${PrivportClient.SocketEnvironmentVariable} at it, or run privport exec as root");
+                failure = ExitCodes.BrokerUnreachable;
+                return null;
+            }
+            catch (PrivportException e) when (e.Decision == ReplyDecision.Deny)
+            {
+                _error.WriteLine($"{Verb}: the broker denied {spec.Endpoint} to uid {geteuid()}: {e.Reason}");
+                _error.WriteLine($"  add a rule to the policy (see 'privport policy test --user {geteuid()} {spec.Endpoint}'), then reload the broker (SIGHUP)");
+                failure = ExitCodes.Denied;
+                return null;
+            }
+            catch (PrivportException e)
+            {
+                failure = ReportBindFailure(spec.Endpoint, e.Errno, e.Reason);
+                return null;
+            }
+        }
+
+        if (spec.Endpoint.Protocol == PortProtocol.Tcp && listen(socket, spec.Backlog) < 0)
+        {
+            var listenFailure = SystemCallException.FromLastError("listen");
+            socket.Dispose();
+            failure = ReportBindFailure(spec.Endpoint, listenFailure.ErrorNumber, reason: null);
+            return null;
+        }
+
+        return socket;
+    }
+
+    private int ReportBindFailure(Endpoint endpoint, int errno, string? reason)
+    {
+        string detail = reason is { Length: > 0 } ? $"{reason} ({Errno.Describe(errno)})" : Errno.Describe(errno);
+        _error.WriteLine($"{Verb}: cannot bind {endpoint}: {detail}");
+        string? hint = errno switch
+        {
+            EADDRINUSE => PortHolderHint(endpoint),
+            EADDRNOTAVAIL => $"  {endpoint.Address} is not an address of this host (ip -br address); bind the wildcard (tcp/{endpoint.Port}) or an address the host has",
+            _ => null,
+        };
+        if (hint is not null)
+        {
+            _error.WriteLine(hint);
+        }
+
+        return ExitCodes.Unavailable;
+    }
+
+    private static string PortHolderHint(Endpoint endpoint) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"  another socket holds {Endpoint.ProtocolName(endpoint.Protocol)} port {endpoint.Port}: find it with 'ss -lpn sport = :{endpoint.Port}' or 'privport doctor {endpoint}', stop it or pick another port");
+
+    private sealed record ExecTarget(TargetAccount? Account);
+}
