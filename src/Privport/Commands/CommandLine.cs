@@ -14,6 +14,7 @@ internal static partial class CommandLine
         root.Subcommands.Add(PolicyVerbs());
         root.Subcommands.Add(Wrap());
         root.Subcommands.Add(Exec());
+        root.Subcommands.Add(Forward());
         root.Subcommands.Add(Probe());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Demo());
