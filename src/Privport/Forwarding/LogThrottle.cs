@@ -7,13 +7,14 @@ namespace Privport.Forwarding;
 internal sealed class LogThrottle
 {
     private const long IntervalMilliseconds = 1000;
-    private long _lastLogged = long.MinValue;
+    private long _lastLogged;
+    private bool _loggedOnce;
     private int _suppressed;
 
     /// <summary>True when a line may be written now; <paramref name="note"/> then tells of the ones left out.</summary>
     public bool Allow(long nowMilliseconds, out string note)
     {
-        if (nowMilliseconds - _lastLogged < IntervalMilliseconds)
+        if (_loggedOnce && nowMilliseconds - _lastLogged < IntervalMilliseconds)
         {
             _suppressed++;
             note = string.Empty;
@@ -23,6 +24,7 @@ internal sealed class LogThrottle
         note = _suppressed > 0 ? $" ({_suppressed} more like it since the last line)" : string.Empty;
         _suppressed = 0;
         _lastLogged = nowMilliseconds;
+        _loggedOnce = true;
         return true;
     }
 }
