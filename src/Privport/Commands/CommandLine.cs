@@ -15,6 +15,7 @@ internal static partial class CommandLine
         root.Subcommands.Add(Wrap());
         root.Subcommands.Add(Exec());
         root.Subcommands.Add(Forward());
+        root.Subcommands.Add(RedirectVerbs());
         root.Subcommands.Add(Probe());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Demo());
