@@ -1,6 +1,6 @@
 using Privport.Commands;
 
-var parsed = CommandLine.Build().Parse(args);
+var parsed = CommandLine.Build(args.Length > 0 ? args[0] : null).Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors)

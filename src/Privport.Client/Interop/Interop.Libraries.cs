@@ -4,6 +4,6 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const string Name = "libc";
+        internal const string Name = "libc.so.6";
     }
 }

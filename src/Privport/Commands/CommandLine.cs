@@ -7,19 +7,35 @@ namespace Privport.Commands;
 /// <summary>The verbs and their options, declared once; each action calls one handler.</summary>
 internal static partial class CommandLine
 {
-    public static RootCommand Build()
+    /// <summary>
+    /// The command tree. With <paramref name="invokedVerb"/> naming a verb, only that verb is built: every service start
+    /// through <c>privport exec</c> or <c>wrap</c> pays for parsing, so the others are left out.
+    /// </summary>
+    public static RootCommand Build(string? invokedVerb = null)
     {
+        (string Name, Func<Command> Create)[] verbs =
+        [
+            ("serve", Serve),
+            ("policy", PolicyVerbs),
+            ("wrap", Wrap),
+            ("exec", Exec),
+            ("forward", Forward),
+            ("redirect", RedirectVerbs),
+            ("probe", Probe),
+            ("status", Status),
+            ("demo", Demo),
+            (DemoHttpServerCommand.Verb, DemoHttpServer),
+        ];
+        bool known = Array.Exists(verbs, verb => verb.Name == invokedVerb);
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
-        root.Subcommands.Add(Serve());
-        root.Subcommands.Add(PolicyVerbs());
-        root.Subcommands.Add(Wrap());
-        root.Subcommands.Add(Exec());
-        root.Subcommands.Add(Forward());
-        root.Subcommands.Add(RedirectVerbs());
-        root.Subcommands.Add(Probe());
-        root.Subcommands.Add(Status());
-        root.Subcommands.Add(Demo());
-        root.Subcommands.Add(DemoHttpServer());
+        foreach (var (name, create) in verbs)
+        {
+            if (!known || name == invokedVerb)
+            {
+                root.Subcommands.Add(create());
+            }
+        }
+
         return root;
     }
 

@@ -213,35 +213,28 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         Privilege.RequireRoot();
         RequirePython();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay660To664);
-        using var server = StartWrapped(broker, Python, "-c",
+        await using var server = StartWrapped(broker, Python, "-c",
             "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('127.0.0.1', 663))\n" +
             "data, peer = s.recvfrom(100)\ns.sendto(b'echo ' + data, peer)\n");
-        try
+        using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        string? echo = null;
+        for (int attempt = 0; attempt < 100 && echo is null && !server.HasExited; attempt++)
         {
-            using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-            string? echo = null;
-            for (int attempt = 0; attempt < 100 && echo is null && !server.HasExited; attempt++)
+            await client.SendAsync("ping"u8.ToArray(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 663), TestContext.Current.CancellationToken);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            wait.CancelAfter(200);
+            try
             {
-                await client.SendAsync("ping"u8.ToArray(), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 663), TestContext.Current.CancellationToken);
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-                wait.CancelAfter(200);
-                try
-                {
-                    var answer = await client.ReceiveAsync(wait.Token);
-                    echo = System.Text.Encoding.ASCII.GetString(answer.Buffer);
-                }
-                catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-                {
-                }
+                var answer = await client.ReceiveAsync(wait.Token);
+                echo = System.Text.Encoding.ASCII.GetString(answer.Buffer);
             }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+            }
+        }
 
-            Assert.Equal("echo ping", echo);
-            Assert.Contains("\"protocol\":\"udp\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
-        }
-        finally
-        {
-            await StopAsync(server);
-        }
+        Assert.Equal("echo ping", echo);
+        Assert.Contains("\"protocol\":\"udp\"", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -288,65 +281,19 @@ public sealed class WrapCommandTests(StagedPrivport privport)
         }
     }
 
-    private static string? ProgramPathOf(string name) => Launch.ProgramPath.Resolve(name, Environment.GetEnvironmentVariable("PATH"));
+    private static string? ProgramPathOf(string name) => global::Privport.Launch.ProgramPath.Resolve(name, Environment.GetEnvironmentVariable("PATH"));
 
     /// <summary>Starts a program wrapped as nobody, connects to its port until it answers, returns what it sent.</summary>
     private async Task<string> ServeAndFetchAsync(RunningBroker broker, int port, string program, params string[] arguments)
     {
-        using var server = StartWrapped(broker, program, arguments);
-        try
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < deadline && !server.HasExited)
-            {
-                using var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                try
-                {
-                    await client.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), TestContext.Current.CancellationToken);
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    await Task.Delay(100, TestContext.Current.CancellationToken);
-                    continue;
-                }
-
-                using var stream = new System.Net.Sockets.NetworkStream(client);
-                await stream.WriteAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
-                using var reader = new StreamReader(stream);
-                return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
-            }
-
-            throw new InvalidOperationException($"{program} never answered on port {port}: exited {server.HasExited}\nbroker: {broker.Stderr}");
-        }
-        finally
-        {
-            await StopAsync(server);
-        }
+        await using var server = StartWrapped(broker, program, arguments);
+        return await server.FetchAsync(port);
     }
 
-    /// <summary>Starts <paramref name="program"/> under privport wrap as nobody; its output is drained so it never blocks.</summary>
-    private Process StartWrapped(RunningBroker broker, string program, params string[] arguments)
-    {
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
-            ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]);
-        var server = Process.Start(info)!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, _) => { };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        return server;
-    }
-
-    /// <summary>Stops a server this test started, by its pid.</summary>
-    private static async Task StopAsync(Process server)
-    {
-        if (!server.HasExited)
-        {
-            server.Kill();
-        }
-
-        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
-    }
+    /// <summary>Starts <paramref name="program"/> under privport wrap as nobody.</summary>
+    private ServerProcess StartWrapped(RunningBroker broker, string program, params string[] arguments) =>
+        ServerProcess.Start(Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+            ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]));
 
     [Fact]
     public async Task Without_a_broker_the_program_gets_EACCES_and_is_told_how_to_start_one()

@@ -35,8 +35,11 @@ public static class Run
         return CompleteAsync(info);
     }
 
-    private static async Task<ProcessResult> CompleteAsync(ProcessStartInfo info)
+    /// <summary>Runs a prepared process to its end, collecting its output.</summary>
+    public static async Task<ProcessResult> CompleteAsync(ProcessStartInfo info)
     {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         using var process = Process.Start(info)!;
         using var deadline = new CancellationTokenSource(Limit);
         var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
