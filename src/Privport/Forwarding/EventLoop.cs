@@ -10,8 +10,9 @@ namespace Privport.Forwarding;
 /// </summary>
 internal sealed class EventLoop : IDisposable
 {
-    private const int PipeSize = 256 * 1024;
+    private const int PipeSize = 1024 * 1024;
     private const int AcceptBatch = 64;
+    private const int PooledPipes = 16;
     private const int WaitMilliseconds = 200;
     private const long SweepMilliseconds = 250;
     private static readonly long ConnectTimeoutMilliseconds = 10_000;
@@ -22,6 +23,7 @@ internal sealed class EventLoop : IDisposable
     private const ulong KindUdp = 4;
 
     private readonly Epoll _epoll = new();
+    private readonly PipePool _pipes = new(PipeSize, PooledPipes);
     private readonly IReadOnlyList<ListenerSlot> _listeners;
     private readonly LogThrottle[] _unreachableLog;
     private readonly LogThrottle[] _limitLog;
@@ -120,6 +122,7 @@ internal sealed class EventLoop : IDisposable
     public void Dispose()
     {
         _udp?.Dispose();
+        _pipes.Dispose();
         _epoll.Dispose();
         _listenersReleased.Dispose();
     }
@@ -211,20 +214,14 @@ internal sealed class EventLoop : IDisposable
         int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
         uint generation = ++_generation & 0x0FFF_FFFF;
         ulong tag = ((ulong)generation << 32) | (uint)slot;
-        SplicePipe? upstream = null;
-        SplicePipe? downstream = null;
         TcpConnection connection;
         try
         {
-            upstream = SplicePipe.Create(PipeSize);
-            downstream = SplicePipe.Create(PipeSize);
-            connection = new TcpConnection(_epoll, _statistics, listener, client, peer, upstream, downstream,
+            connection = new TcpConnection(_epoll, _statistics, listener, client, peer, _pipes,
                 (KindClient << 60) | tag, (KindBackend << 60) | tag, now);
         }
         catch (SystemCallException e)
         {
-            upstream?.Dispose();
-            downstream?.Dispose();
             NonblockingIo.ResetOnClose(client);
             client.Dispose();
             _freeSlots.Push(slot);

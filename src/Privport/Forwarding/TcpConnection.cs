@@ -12,10 +12,13 @@ namespace Privport.Forwarding;
 /// </summary>
 internal sealed class TcpConnection
 {
+    private const int MaxRounds = 4;
+
     private readonly Epoll _epoll;
     private readonly ForwarderStatistics _statistics;
-    private readonly SplicePipe _upstream;
-    private readonly SplicePipe _downstream;
+    private readonly PipePool _pipes;
+    private SplicePipe? _upstream;
+    private SplicePipe? _downstream;
     private readonly byte[] _clientAddress;
     private int _clientInterest;
     private int _backendInterest;
@@ -28,15 +31,14 @@ internal sealed class TcpConnection
 
     public TcpConnection(
         Epoll epoll, ForwarderStatistics statistics, ListenerSlot listener, SafeFdHandle client, ReadOnlySpan<byte> clientAddress,
-        SplicePipe upstream, SplicePipe downstream, ulong clientKey, ulong backendKey, long now)
+        PipePool pipes, ulong clientKey, ulong backendKey, long now)
     {
         _epoll = epoll;
         _statistics = statistics;
         Listener = listener;
         Client = client;
         _clientAddress = clientAddress.ToArray();
-        _upstream = upstream;
-        _downstream = downstream;
+        _pipes = pipes;
         ClientKey = clientKey;
         BackendKey = backendKey;
         LastActive = now;
@@ -159,13 +161,13 @@ internal sealed class TcpConnection
     {
         long upstreamMoved = 0;
         long downstreamMoved = 0;
-        var upstream = Move(Client, Backend, _upstream, clientReadable, ref _clientEnded, ref _backendShutDown, ref upstreamMoved);
+        var upstream = Move(Client, Backend, ref _upstream, clientReadable, ref _clientEnded, ref _backendShutDown, ref upstreamMoved);
         if (upstream != Failure.None)
         {
             return Fail(clientFailed: upstream == Failure.Source);
         }
 
-        var downstream = Move(Backend, Client, _downstream, backendReadable, ref _backendEnded, ref _clientShutDown, ref downstreamMoved);
+        var downstream = Move(Backend, Client, ref _downstream, backendReadable, ref _backendEnded, ref _clientShutDown, ref downstreamMoved);
         if (downstream != Failure.None)
         {
             return Fail(clientFailed: downstream == Failure.Destination);
@@ -195,40 +197,60 @@ internal sealed class TcpConnection
         return ConnectionState.Open;
     }
 
-    private Failure Move(SafeFdHandle source, SafeFdHandle destination, SplicePipe pipe, bool readable, ref bool sourceEnded, ref bool destinationShutDown, ref long moved)
+    private Failure Move(SafeFdHandle source, SafeFdHandle destination, ref SplicePipe? pipe, bool readable, ref bool sourceEnded, ref bool destinationShutDown, ref long moved)
     {
-        if (readable && !sourceEnded && pipe.Buffered < pipe.Capacity)
+        // A read that filled the pipe, fully flushed, may have left more behind: go round again rather than through
+        // another epoll_wait. A short read ends it; level-triggered epoll reports whatever arrives after.
+        for (int round = 0; round < MaxRounds; round++)
         {
-            nint read = NonblockingIo.Splice(source, pipe.WriteEnd, pipe.Capacity - pipe.Buffered);
-            if (read > 0)
+            int space = pipe is null ? int.MaxValue : pipe.Capacity - pipe.Buffered;
+            nint read = 0;
+            if (readable && !sourceEnded && space > 0)
             {
-                pipe.Buffered += (int)read;
+                pipe ??= _pipes.Rent();
+                space = pipe.Capacity - pipe.Buffered;
+                read = NonblockingIo.Splice(source, pipe.WriteEnd, space);
+                if (read > 0)
+                {
+                    pipe.Buffered += (int)read;
+                }
+                else if (read == 0)
+                {
+                    sourceEnded = true;
+                }
+                else if (read != -EAGAIN)
+                {
+                    return Failure.Source;
+                }
             }
-            else if (read == 0)
+
+            if (pipe is { Buffered: > 0 } && _connected)
             {
-                sourceEnded = true;
+                nint written = NonblockingIo.Splice(pipe.ReadEnd, destination, pipe.Buffered);
+                if (written > 0)
+                {
+                    pipe.Buffered -= (int)written;
+                    moved += written;
+                }
+                else if (written != -EAGAIN)
+                {
+                    return Failure.Destination;
+                }
             }
-            else if (read != -EAGAIN)
+
+            if (pipe is { Buffered: 0 })
             {
-                return Failure.Source;
+                _pipes.Return(pipe);
+                pipe = null;
+            }
+
+            if (read < space || pipe is not null)
+            {
+                break;
             }
         }
 
-        if (pipe.Buffered > 0 && _connected)
-        {
-            nint written = NonblockingIo.Splice(pipe.ReadEnd, destination, pipe.Buffered);
-            if (written > 0)
-            {
-                pipe.Buffered -= (int)written;
-                moved += written;
-            }
-            else if (written != -EAGAIN)
-            {
-                return Failure.Destination;
-            }
-        }
-
-        if (sourceEnded && pipe.Buffered == 0 && _connected && !destinationShutDown)
+        if (sourceEnded && pipe is null && _connected && !destinationShutDown)
         {
             destinationShutDown = true;
             if (NonblockingIo.ShutdownWrite(destination) != 0)
@@ -242,9 +264,9 @@ internal sealed class TcpConnection
 
     private void UpdateInterest()
     {
-        int client = (!_clientEnded && _upstream.Buffered < _upstream.Capacity ? EPOLLIN : 0) | (_downstream.Buffered > 0 ? EPOLLOUT : 0);
+        int client = (!_clientEnded && HasRoom(_upstream) ? EPOLLIN : 0) | (_downstream is not null ? EPOLLOUT : 0);
         int backend = !_connected ? EPOLLOUT
-            : (!_backendEnded && _downstream.Buffered < _downstream.Capacity ? EPOLLIN : 0) | (_upstream.Buffered > 0 ? EPOLLOUT : 0);
+            : (!_backendEnded && HasRoom(_downstream) ? EPOLLIN : 0) | (_upstream is not null ? EPOLLOUT : 0);
         if (client != _clientInterest)
         {
             _clientInterest = client;
@@ -257,6 +279,9 @@ internal sealed class TcpConnection
             _epoll.Modify(Backend, backend, BackendKey);
         }
     }
+
+    // A connection holds a pipe only while it holds bytes (see PipePool).
+    private static bool HasRoom(SplicePipe? pipe) => pipe is null || pipe.Buffered < pipe.Capacity;
 
     private ConnectionState Fail(bool clientFailed)
     {
@@ -295,8 +320,17 @@ internal sealed class TcpConnection
             // close(2) also removes each descriptor from the epoll set.
             Client.Dispose();
             Backend.Dispose();
-            _upstream.Dispose();
-            _downstream.Dispose();
+            if (_upstream is not null)
+            {
+                _pipes.Return(_upstream);
+                _upstream = null;
+            }
+
+            if (_downstream is not null)
+            {
+                _pipes.Return(_downstream);
+                _downstream = null;
+            }
         }
 
         return ConnectionState.Closed;

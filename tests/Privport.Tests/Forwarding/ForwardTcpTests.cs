@@ -248,7 +248,7 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
     {
         Privilege.RequireRoot();
         await using var echo = TcpBackend.Echo(V4);
-        await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:730", echo.Target);
+        await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:730", echo.Target, "--threads", "1");
 
         await ShortConnectionsAsync(1000);
         await Task.Delay(500, TestContext.Current.CancellationToken);
@@ -258,7 +258,8 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
         await ShortConnectionsAsync(10_000);
         await Task.Delay(500, TestContext.Current.CancellationToken);
 
-        Assert.InRange(forwarder.OpenDescriptors(), 0, descriptors);
+        // The one loop keeps at most 16 empty pipes (32 descriptors) for reuse, however many connections came.
+        Assert.InRange(forwarder.OpenDescriptors(), 0, descriptors + 32);
         Assert.InRange(forwarder.ResidentKilobytes() - resident, long.MinValue, 8 * 1024);
         Assert.Contains("0 backend failures", await StopAndLogAsync(forwarder), StringComparison.Ordinal);
     }
