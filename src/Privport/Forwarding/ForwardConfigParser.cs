@@ -64,8 +64,8 @@ internal sealed class ForwardConfigParser
                 case "group": group = String(entry, key); break;
                 case "max_conns": maxConnections = (int)Integer(entry, key, 0, 10_000_000); break;
                 case "threads": threads = (int)Integer(entry, key, 0, 256); break;
-                case "idle_timeout": idle = TimeSpan.FromSeconds(Integer(entry, key, 1, 31_536_000)); break;
-                case "drain_timeout": drain = TimeSpan.FromSeconds(Integer(entry, key, 0, 86_400)); break;
+                case "idle_timeout": idle = TimeSpan.FromSeconds(Seconds(entry, key, 1, 31_536_000)); break;
+                case "drain_timeout": drain = TimeSpan.FromSeconds(Seconds(entry, key, 0, 86_400)); break;
                 default:
                     _diagnostics.Error(_file, entry, key, "unknown key; the top level takes user, group, max_conns, idle_timeout, drain_timeout, threads, and [[forward]] tables");
                     break;
@@ -200,6 +200,28 @@ internal sealed class ForwardConfigParser
 
         _diagnostics.Error(_file, entry, key, "must be a string in double quotes");
         return null;
+    }
+
+    /// <summary>A duration: whole seconds (300), or a string with a unit as systemd writes them ("300s", "5m", "1h").</summary>
+    private long Seconds(KeyValueSyntax entry, string key, long minimum, long maximum)
+    {
+        if (entry.Value is IntegerValueSyntax)
+        {
+            return Integer(entry, key, minimum, maximum);
+        }
+
+        if (entry.Value is StringValueSyntax { Value: { Length: > 1 } text })
+        {
+            long unit = text[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
+            if (unit > 0 && long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long count)
+                && count <= maximum / unit && count * unit >= minimum)
+            {
+                return count * unit;
+            }
+        }
+
+        _diagnostics.Error(_file, entry, key, $"must be whole seconds from {minimum} to {maximum} (e.g. 300), or a string such as \"300s\", \"5m\" or \"1h\"");
+        return minimum;
     }
 
     private long Integer(KeyValueSyntax entry, string key, long minimum, long maximum)

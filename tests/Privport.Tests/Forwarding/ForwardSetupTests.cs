@@ -71,7 +71,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
         await File.WriteAllTextAsync(config, $"""
             user = "65534"
             max_conns = 100
-            idle_timeout = 300
+            idle_timeout = "5m"
             [[forward]]
             listen = "tcp/127.0.0.1:751"
             target = "{echo.Target}"
@@ -105,6 +105,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
         string config = Path.Combine(Directory.CreateTempSubdirectory("privport-forward-config-").FullName, "bad.toml");
         await File.WriteAllTextAsync(config, """
             max_conns = "many"
+            idle_timeout = "soon"
             [[forward]]
             listen = "tcp/eighty"
             target = "localhost:8080"
@@ -116,9 +117,10 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
 
             Assert.Equal(78, result.ExitCode);
             Assert.Contains($"{config}:1: max_conns: must be a whole number", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:3: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:4: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:5: colour: unknown key", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:2: idle_timeout: must be whole seconds from 1 to 31536000 (e.g. 300), or a string such as \"300s\"", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:4: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:5: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:6: colour: unknown key", result.Stderr, StringComparison.Ordinal);
         }
         finally
         {
