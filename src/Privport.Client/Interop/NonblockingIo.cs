@@ -75,8 +75,40 @@ internal static class NonblockingIo
     {
         fixed (byte* raw = data)
         {
-            nint sent = send(fd, raw, (nuint)data.Length, MSG_NOSIGNAL);
+            nint sent = send(fd, raw, (nuint)data.Length, MSG_NOSIGNAL | MSG_DONTWAIT);
             return sent >= 0 ? sent : -Marshal.GetLastPInvokeError();
+        }
+    }
+
+    /// <summary>recv(2) without waiting; the count read, 0 at end of stream, or -errno.</summary>
+    public static unsafe nint Receive(SafeHandle fd, Span<byte> buffer)
+    {
+        fixed (byte* raw = buffer)
+        {
+            while (true)
+            {
+                nint received = recvfrom(fd, raw, (nuint)buffer.Length, MSG_DONTWAIT, null, null);
+                if (received >= 0)
+                {
+                    return received;
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    return -errno;
+                }
+            }
+        }
+    }
+
+    /// <summary>write(2) to a nonblocking descriptor (a pipe); the count written or -errno.</summary>
+    public static unsafe nint Write(SafeHandle fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* raw = data)
+        {
+            nint written = write(fd, raw, (nuint)data.Length);
+            return written >= 0 ? written : -Marshal.GetLastPInvokeError();
         }
     }
 

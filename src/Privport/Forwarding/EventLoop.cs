@@ -13,6 +13,7 @@ internal sealed class EventLoop : IDisposable
     private const int PipeSize = 1024 * 1024;
     private const int AcceptBatch = 64;
     private const int PooledPipes = 16;
+    private const int SmallTransferSize = 16 * 1024;
     private const int WaitMilliseconds = 200;
     private const long SweepMilliseconds = 250;
     private static readonly long ConnectTimeoutMilliseconds = 10_000;
@@ -24,6 +25,9 @@ internal sealed class EventLoop : IDisposable
 
     private readonly Epoll _epoll = new();
     private readonly PipePool _pipes = new(PipeSize, PooledPipes);
+
+    // Shared by this loop's connections for the read-and-send path of small transfers; never holds bytes between calls.
+    private readonly byte[] _smallBuffer = GC.AllocateUninitializedArray<byte>(SmallTransferSize, pinned: true);
     private readonly IReadOnlyList<ListenerSlot> _listeners;
     private readonly LogThrottle[] _unreachableLog;
     private readonly LogThrottle[] _limitLog;
@@ -217,7 +221,7 @@ internal sealed class EventLoop : IDisposable
         TcpConnection connection;
         try
         {
-            connection = new TcpConnection(_epoll, _statistics, listener, client, peer, _pipes,
+            connection = new TcpConnection(_epoll, _statistics, listener, client, peer, _pipes, _smallBuffer,
                 (KindClient << 60) | tag, (KindBackend << 60) | tag, now);
         }
         catch (SystemCallException e)

@@ -17,6 +17,7 @@ internal sealed class TcpConnection
     private readonly Epoll _epoll;
     private readonly ForwarderStatistics _statistics;
     private readonly PipePool _pipes;
+    private readonly byte[] _smallBuffer;
     private SplicePipe? _upstream;
     private SplicePipe? _downstream;
     private readonly byte[] _clientAddress;
@@ -31,7 +32,7 @@ internal sealed class TcpConnection
 
     public TcpConnection(
         Epoll epoll, ForwarderStatistics statistics, ListenerSlot listener, SafeFdHandle client, ReadOnlySpan<byte> clientAddress,
-        PipePool pipes, ulong clientKey, ulong backendKey, long now)
+        PipePool pipes, byte[] smallBuffer, ulong clientKey, ulong backendKey, long now)
     {
         _epoll = epoll;
         _statistics = statistics;
@@ -39,6 +40,7 @@ internal sealed class TcpConnection
         Client = client;
         _clientAddress = clientAddress.ToArray();
         _pipes = pipes;
+        _smallBuffer = smallBuffer;
         ClientKey = clientKey;
         BackendKey = backendKey;
         LastActive = now;
@@ -201,40 +203,70 @@ internal sealed class TcpConnection
     {
         // A read that filled the pipe, fully flushed, may have left more behind: go round again rather than through
         // another epoll_wait. A short read ends it; level-triggered epoll reports whatever arrives after.
+        bool bulk = false;
         for (int round = 0; round < MaxRounds; round++)
         {
-            int space = pipe is null ? int.MaxValue : pipe.Capacity - pipe.Buffered;
             nint read = 0;
-            if (readable && !sourceEnded && space > 0)
+            int space;
+            if (pipe is null && !bulk && readable && !sourceEnded && _connected)
             {
-                pipe ??= _pipes.Rent();
-                space = pipe.Capacity - pipe.Buffered;
-                read = NonblockingIo.Splice(source, pipe.WriteEnd, space);
-                if (read > 0)
-                {
-                    pipe.Buffered += (int)read;
-                }
-                else if (read == 0)
+                // Nothing in flight this way: read into the loop's buffer and send straight on (see SmallTransfer).
+                space = _smallBuffer.Length;
+                read = NonblockingIo.Receive(source, _smallBuffer);
+                if (read == 0)
                 {
                     sourceEnded = true;
                 }
-                else if (read != -EAGAIN)
+                else if (read < 0)
                 {
-                    return Failure.Source;
+                    if (read != -EAGAIN)
+                    {
+                        return Failure.Source;
+                    }
+                }
+                else if (SmallTransfer(destination, (int)read, ref pipe, ref moved) is var failure && failure != Failure.None)
+                {
+                    return failure;
+                }
+                else
+                {
+                    bulk = read == space;
                 }
             }
-
-            if (pipe is { Buffered: > 0 } && _connected)
+            else
             {
-                nint written = NonblockingIo.Splice(pipe.ReadEnd, destination, pipe.Buffered);
-                if (written > 0)
+                space = pipe is null ? int.MaxValue : pipe.Capacity - pipe.Buffered;
+                if (readable && !sourceEnded && space > 0)
                 {
-                    pipe.Buffered -= (int)written;
-                    moved += written;
+                    pipe ??= _pipes.Rent();
+                    space = pipe.Capacity - pipe.Buffered;
+                    read = NonblockingIo.Splice(source, pipe.WriteEnd, space);
+                    if (read > 0)
+                    {
+                        pipe.Buffered += (int)read;
+                    }
+                    else if (read == 0)
+                    {
+                        sourceEnded = true;
+                    }
+                    else if (read != -EAGAIN)
+                    {
+                        return Failure.Source;
+                    }
                 }
-                else if (written != -EAGAIN)
+
+                if (pipe is { Buffered: > 0 } && _connected)
                 {
-                    return Failure.Destination;
+                    nint written = NonblockingIo.Splice(pipe.ReadEnd, destination, pipe.Buffered);
+                    if (written > 0)
+                    {
+                        pipe.Buffered -= (int)written;
+                        moved += written;
+                    }
+                    else if (written != -EAGAIN)
+                    {
+                        return Failure.Destination;
+                    }
                 }
             }
 
@@ -244,6 +276,7 @@ internal sealed class TcpConnection
                 pipe = null;
             }
 
+            // A full read means more is waiting, and it is bulk: the next round splices (the pipe is taken then).
             if (read < space || pipe is not null)
             {
                 break;
@@ -257,6 +290,39 @@ internal sealed class TcpConnection
             {
                 return Failure.Destination;
             }
+        }
+
+        return Failure.None;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes just read into the loop's buffer. For a request or a response of a few
+    /// kilobytes, recv and send cost less than splicing through a pipe (whose page moves only pay off in bulk, where
+    /// HAProxy's splice-auto also draws the line). What the destination does not take now goes into a pipe and
+    /// follows the splice path.
+    /// </summary>
+    private Failure SmallTransfer(SafeFdHandle destination, int count, ref SplicePipe? pipe, ref long moved)
+    {
+        nint sent = NonblockingIo.Send(destination, _smallBuffer.AsSpan(0, count));
+        if (sent < 0 && sent != -EAGAIN)
+        {
+            return Failure.Destination;
+        }
+
+        int done = sent > 0 ? (int)sent : 0;
+        moved += done;
+        if (done < count)
+        {
+            pipe = _pipes.Rent();
+            nint kept = NonblockingIo.Write(pipe.WriteEnd, _smallBuffer.AsSpan(done, count - done));
+
+            // An empty pipe holds at least 64 KiB, more than the buffer: a short write cannot happen.
+            if (kept != count - done)
+            {
+                return Failure.Destination;
+            }
+
+            pipe.Buffered = count - done;
         }
 
         return Failure.None;
