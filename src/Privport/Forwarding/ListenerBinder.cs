@@ -71,7 +71,7 @@ internal sealed class ListenerBinder(string? brokerSocket)
         }
         catch (PrivportException e) when (e.BrokerUnreachable)
         {
-            throw new ForwardSetupException($"cannot get {endpoint}: {e.Message}. Start the broker (privport serve), run as root, or pass --socket PATH");
+            throw new ForwardSetupException($"cannot get {endpoint}: {e.Message.TrimEnd('.')}; or run privport forward as root, which binds the port itself");
         }
         catch (PrivportException e)
         {
