@@ -33,7 +33,7 @@ internal sealed class EventLoop : IDisposable
     private readonly LogThrottle[] _limitLog;
     private readonly LogThrottle[] _acceptLog;
     private readonly ForwardSettings _settings;
-    private readonly ForwarderStatistics _statistics;
+    private readonly ConnectionBudget _budget;
     private readonly ILogger _logger;
     private readonly UdpRelay? _udp;
     private readonly List<TcpConnection?> _connections = [];
@@ -47,11 +47,11 @@ internal sealed class EventLoop : IDisposable
     private volatile bool _aborting;
     private bool _listening;
 
-    public EventLoop(IReadOnlyList<ListenerSlot> tcpListeners, IReadOnlyList<ListenerSlot> udpListeners, ForwardSettings settings, ForwarderStatistics statistics, ILogger logger)
+    public EventLoop(IReadOnlyList<ListenerSlot> tcpListeners, IReadOnlyList<ListenerSlot> udpListeners, ForwardSettings settings, ConnectionBudget budget, ILogger logger)
     {
         _listeners = tcpListeners;
         _settings = settings;
-        _statistics = statistics;
+        _budget = budget;
         _logger = logger;
         _idleMilliseconds = settings.IdleTimeout is { } idle ? (long)idle.TotalMilliseconds : 0;
         int count = tcpListeners.Count == 0 ? 0 : tcpListeners.Max(listener => listener.Index) + 1;
@@ -66,7 +66,7 @@ internal sealed class EventLoop : IDisposable
         _listening = true;
         if (udpListeners.Count > 0)
         {
-            _udp = new UdpRelay(_epoll, udpListeners, settings, statistics, logger, KindUdp << 60);
+            _udp = new UdpRelay(_epoll, udpListeners, settings, budget, logger, KindUdp << 60);
         }
     }
 
@@ -197,8 +197,9 @@ internal sealed class EventLoop : IDisposable
             }
 
             var client = new SafeFdHandle(fd);
-            if (!_statistics.TryOpen(_settings.MaxConnections))
+            if (!_budget.TryTake())
             {
+                listener.Statistics.CountRefused();
                 if (_limitLog[listener.Index].Allow(now, out string note))
                 {
                     ForwardLog.LimitReached(_logger, listener.Rule.Name, _settings.MaxConnections, note);
@@ -221,7 +222,7 @@ internal sealed class EventLoop : IDisposable
         TcpConnection connection;
         try
         {
-            connection = new TcpConnection(_epoll, _statistics, listener, client, peer, _pipes, _smallBuffer,
+            connection = new TcpConnection(_epoll, listener.Statistics, listener, client, peer, _pipes, _smallBuffer,
                 (KindClient << 60) | tag, (KindBackend << 60) | tag, now);
         }
         catch (SystemCallException e)
@@ -229,7 +230,7 @@ internal sealed class EventLoop : IDisposable
             NonblockingIo.ResetOnClose(client);
             client.Dispose();
             _freeSlots.Push(slot);
-            _statistics.Closed();
+            _budget.Release();
             if (_acceptLog[listener.Index].Allow(now, out string note))
             {
                 ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
@@ -238,7 +239,8 @@ internal sealed class EventLoop : IDisposable
             return;
         }
 
-        _statistics.CountAccepted();
+        listener.Statistics.CountAccepted();
+        listener.Statistics.Opened();
         _connections[slot] = connection;
         _open++;
         var state = connection.Start();
@@ -259,7 +261,8 @@ internal sealed class EventLoop : IDisposable
         _connections[slot] = null;
         _freeSlots.Push(slot);
         _open--;
-        _statistics.Closed();
+        connection.Listener.Statistics.Closed();
+        _budget.Release();
         if (state == ConnectionState.BackendUnreachable && _unreachableLog[connection.Listener.Index].Allow(now, out string note))
         {
             ForwardLog.BackendUnreachable(_logger, connection.Listener.Rule.Name, connection.ClientName, Errno.Describe(connection.UnreachableErrno), note);
@@ -284,7 +287,7 @@ internal sealed class EventLoop : IDisposable
             }
             else if (_idleMilliseconds > 0 && now - connection.LastActive > _idleMilliseconds)
             {
-                _statistics.CountIdleTimeout();
+                connection.Listener.Statistics.CountIdleTimeout();
                 connection.Abort();
                 Release(slot, connection, ConnectionState.Closed, now);
             }

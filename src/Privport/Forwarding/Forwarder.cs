@@ -15,6 +15,7 @@ internal sealed class Forwarder : IDisposable
     private readonly ILogger _logger;
     private readonly List<EventLoop> _loops = [];
     private readonly List<Thread> _threads = [];
+    private readonly ConnectionBudget _budget;
     private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Forwarder(IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, ILogger logger)
@@ -22,9 +23,11 @@ internal sealed class Forwarder : IDisposable
         _listeners = listeners;
         _settings = settings;
         _logger = logger;
+        _budget = new ConnectionBudget(settings.MaxConnections);
     }
 
-    public ForwarderStatistics Statistics { get; } = new();
+    /// <summary>Every listener's counters added up, as of now (each <see cref="ListenerSlot"/> has its own).</summary>
+    public ForwarderStatistics Total => ForwarderStatistics.Sum(_listeners.Select(listener => listener.Statistics));
 
     public void Start()
     {
@@ -38,7 +41,7 @@ internal sealed class Forwarder : IDisposable
 
         for (int i = 0; i < count; i++)
         {
-            var loop = new EventLoop(tcp, i == 0 ? udp : [], _settings, Statistics, _logger);
+            var loop = new EventLoop(tcp, i == 0 ? udp : [], _settings, _budget, _logger);
             _loops.Add(loop);
             var thread = new Thread(() => RunLoop(loop)) { IsBackground = true, Name = $"privport-forward-{i}" };
             _threads.Add(thread);
@@ -79,7 +82,7 @@ internal sealed class Forwarder : IDisposable
 
     private void Drain()
     {
-        ForwardLog.Draining(_logger, _settings.DrainTimeout.TotalSeconds, Statistics.Active);
+        ForwardLog.Draining(_logger, _settings.DrainTimeout.TotalSeconds, _budget.Open);
         var deadline = DateTime.UtcNow + _settings.DrainTimeout;
         foreach (var loop in _loops)
         {
@@ -103,7 +106,7 @@ internal sealed class Forwarder : IDisposable
         bool finished = _threads.All(thread => thread.Join(Remaining(deadline)));
         if (!finished)
         {
-            ForwardLog.DrainDeadline(_logger, Statistics.Active);
+            ForwardLog.DrainDeadline(_logger, _budget.Open);
             foreach (var loop in _loops)
             {
                 loop.Abort();
@@ -115,7 +118,8 @@ internal sealed class Forwarder : IDisposable
             }
         }
 
-        ForwardLog.Stopped(_logger, Statistics.Accepted, Statistics.Refused, Statistics.BackendUnreachable, Statistics.BytesClientToBackend, Statistics.BytesBackendToClient);
+        var total = Total;
+        ForwardLog.Stopped(_logger, total.Accepted, total.Refused, total.BackendUnreachable, total.BytesClientToBackend, total.BytesBackendToClient);
     }
 
     private void RunLoop(EventLoop loop)

@@ -1,8 +1,9 @@
 namespace Privport.Forwarding;
 
 /// <summary>
-/// The forwarder's counters, updated by every event loop, read by anyone (logs now, metrics export later). Each
-/// counter is one <c>long</c> written with <see cref="Interlocked"/> and read with <see cref="Volatile"/>.
+/// One listener's counters (each <see cref="ListenerSlot"/> has its own, so metrics can be labelled by listener),
+/// updated by every event loop, read by anyone. Each counter is one <c>long</c> written with
+/// <see cref="Interlocked"/> and read with <see cref="Volatile"/>; <see cref="Sum"/> adds listeners up.
 /// </summary>
 internal sealed class ForwarderStatistics
 {
@@ -50,20 +51,34 @@ internal sealed class ForwarderStatistics
 
     public long UdpDatagramsBackendToClient => Volatile.Read(ref _udpDatagramsBackendToClient);
 
-    /// <summary>Counts one more open connection or flow unless <paramref name="limit"/> (0: none) is reached.</summary>
-    public bool TryOpen(int limit)
+    /// <summary>The counters of <paramref name="listeners"/> added up, as of now.</summary>
+    public static ForwarderStatistics Sum(IEnumerable<ForwarderStatistics> listeners)
     {
-        if (Interlocked.Increment(ref _active) <= limit || limit == 0)
+        var total = new ForwarderStatistics();
+        foreach (var one in listeners)
         {
-            return true;
+            total._accepted += one.Accepted;
+            total._active += one.Active;
+            total._refused += one.Refused;
+            total._bytesClientToBackend += one.BytesClientToBackend;
+            total._bytesBackendToClient += one.BytesBackendToClient;
+            total._clientErrors += one.ClientErrors;
+            total._backendErrors += one.BackendErrors;
+            total._backendUnreachable += one.BackendUnreachable;
+            total._idleTimeouts += one.IdleTimeouts;
+            total._udpFlows += one.UdpFlows;
+            total._udpDatagramsClientToBackend += one.UdpDatagramsClientToBackend;
+            total._udpDatagramsBackendToClient += one.UdpDatagramsBackendToClient;
         }
 
-        Interlocked.Decrement(ref _active);
-        Interlocked.Increment(ref _refused);
-        return false;
+        return total;
     }
 
+    public void Opened() => Interlocked.Increment(ref _active);
+
     public void Closed() => Interlocked.Decrement(ref _active);
+
+    public void CountRefused() => Interlocked.Increment(ref _refused);
 
     public void CountAccepted() => Interlocked.Increment(ref _accepted);
 

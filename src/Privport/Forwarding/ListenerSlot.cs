@@ -16,6 +16,9 @@ internal sealed class ListenerSlot : IDisposable
 
     public int Index { get; }
 
+    /// <summary>This listener's counters.</summary>
+    public ForwarderStatistics Statistics { get; } = new();
+
     public ForwardRule Rule { get; }
 
     public SafeFdHandle Socket { get; }

@@ -19,7 +19,7 @@ internal sealed class UdpRelay : IDisposable
     private readonly Epoll _epoll;
     private readonly IReadOnlyList<ListenerSlot> _listeners;
     private readonly ForwardSettings _settings;
-    private readonly ForwarderStatistics _statistics;
+    private readonly ConnectionBudget _budget;
     private readonly ILogger _logger;
     private readonly ulong _keyBase;
     private readonly Dictionary<UdpFlowKey, UdpFlow> _flows = [];
@@ -32,12 +32,12 @@ internal sealed class UdpRelay : IDisposable
     private uint _generation;
     private bool _receiving = true;
 
-    public UdpRelay(Epoll epoll, IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, ForwarderStatistics statistics, ILogger logger, ulong keyBase)
+    public UdpRelay(Epoll epoll, IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, ConnectionBudget budget, ILogger logger, ulong keyBase)
     {
         _epoll = epoll;
         _listeners = listeners;
         _settings = settings;
-        _statistics = statistics;
+        _budget = budget;
         _logger = logger;
         _keyBase = keyBase;
         _timeoutMilliseconds = (long)settings.UdpFlowTimeout.TotalMilliseconds;
@@ -131,11 +131,11 @@ internal sealed class UdpRelay : IDisposable
             flow.LastActive = now;
             if (NonblockingIo.Send(flow.Backend, _buffer.AsSpan(0, (int)length)) >= 0)
             {
-                _statistics.CountUdpDatagramClientToBackend(length);
+                listener.Statistics.CountUdpDatagramClientToBackend(length);
             }
             else
             {
-                _statistics.CountBackendError();
+                listener.Statistics.CountBackendError();
             }
         }
     }
@@ -151,7 +151,7 @@ internal sealed class UdpRelay : IDisposable
                 // ECONNREFUSED: an ICMP port-unreachable for an earlier datagram; UDP has no connection to end.
                 if (length != -EAGAIN)
                 {
-                    _statistics.CountBackendError();
+                    flow.Listener.Statistics.CountBackendError();
                     if (_backendLog.Allow(now, out string note))
                     {
                         ForwardLog.BackendUnreachable(_logger, flow.Listener.Rule.Name, SocketAddressBytes.ToEndPoint(flow.ClientAddress)?.ToString() ?? "?", Errno.Describe((int)-length), note);
@@ -166,19 +166,20 @@ internal sealed class UdpRelay : IDisposable
             flow.LastActive = now;
             if (NonblockingIo.SendTo(flow.Listener.Socket, _buffer.AsSpan(0, (int)length), flow.ClientAddress) >= 0)
             {
-                _statistics.CountUdpDatagramBackendToClient(length);
+                flow.Listener.Statistics.CountUdpDatagramBackendToClient(length);
             }
             else
             {
-                _statistics.CountClientError();
+                flow.Listener.Statistics.CountClientError();
             }
         }
     }
 
     private UdpFlow? OpenFlow(UdpFlowKey key, ListenerSlot listener, ReadOnlySpan<byte> sender, long now)
     {
-        if (!_statistics.TryOpen(_settings.MaxConnections))
+        if (!_budget.TryTake())
         {
+            listener.Statistics.CountRefused();
             if (_limitLog.Allow(now, out string note))
             {
                 ForwardLog.LimitReached(_logger, listener.Rule.Name, _settings.MaxConnections, note);
@@ -194,8 +195,8 @@ internal sealed class UdpRelay : IDisposable
         }
         catch (SystemCallException)
         {
-            _statistics.Closed();
-            _statistics.CountBackendError();
+            _budget.Release();
+            listener.Statistics.CountBackendError();
             return null;
         }
 
@@ -203,8 +204,8 @@ internal sealed class UdpRelay : IDisposable
         if (connected != 0)
         {
             backend.Dispose();
-            _statistics.Closed();
-            _statistics.CountBackendUnreachable();
+            _budget.Release();
+            listener.Statistics.CountBackendUnreachable();
             if (_backendLog.Allow(now, out string note))
             {
                 ForwardLog.BackendUnreachable(_logger, listener.Rule.Name, SocketAddressBytes.ToEndPoint(sender)?.ToString() ?? "?", Errno.Describe(-connected), note);
@@ -219,7 +220,8 @@ internal sealed class UdpRelay : IDisposable
         _epoll.Add(backend, EPOLLIN, flow.EpollKey);
         _slots[slot] = flow;
         _flows.Add(key, flow);
-        _statistics.CountUdpFlow();
+        listener.Statistics.CountUdpFlow();
+        listener.Statistics.Opened();
         return flow;
     }
 
@@ -248,6 +250,7 @@ internal sealed class UdpRelay : IDisposable
         _freeSlots.Push(slot);
         _flows.Remove(flow.Key);
         flow.Backend.Dispose();
-        _statistics.Closed();
+        flow.Listener.Statistics.Closed();
+        _budget.Release();
     }
 }
