@@ -16,6 +16,11 @@ command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 # nft for the redirect tests (run in network namespaces they create; never the host's tables).
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
+# The packaging tests: dpkg-deb builds the .deb, zsh checks its completion script's syntax, strace lists the
+# broker's system calls for comparison with the unit's filter.
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # Installing nginx must not start a system nginx on port 80: policy-rc.d forbids starting services meanwhile.

@@ -18,7 +18,11 @@ enum privport_op {
     PRIVPORT_OP_OPEN = 2,   /* create, configure and bind a socket; reply carries it */
     PRIVPORT_OP_QUERY = 3,  /* decision only */
     PRIVPORT_OP_STATUS = 4, /* broker counters */
+    PRIVPORT_OP_STATUS_DETAIL = 16, /* counters, then one datagram of JSON (docs/protocol.md) */
 };
+
+/* The most bytes of the JSON datagram that follows a STATUS_DETAIL reply. */
+#define PRIVPORT_STATUS_DETAIL_MAX 65536
 
 enum privport_flag {
     PRIVPORT_FLAG_REUSEADDR = 1u << 0,

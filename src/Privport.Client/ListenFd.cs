@@ -16,14 +16,21 @@ public sealed class ListenFd
         // Not owned: the descriptor stays open for whoever adopts it.
         using var handle = new SafeFdHandle(descriptor, ownsHandle: false);
         LocalEndPoint = NativeSocket.LocalEndPoint(handle);
-        SocketType = (NativeSocket.GetInt(handle, SOL_SOCKET, SO_TYPE) ?? 0) switch
+        AddressFamily = (NativeSocket.GetInt(handle, SOL_SOCKET, SO_DOMAIN, tolerated: ENOTSOCK) ?? -1) switch
+        {
+            AF_UNIX => AddressFamily.Unix,
+            AF_INET => AddressFamily.InterNetwork,
+            AF_INET6 => AddressFamily.InterNetworkV6,
+            _ => AddressFamily.Unknown,
+        };
+        SocketType = (NativeSocket.GetInt(handle, SOL_SOCKET, SO_TYPE, tolerated: ENOTSOCK) ?? 0) switch
         {
             SOCK_STREAM => SocketType.Stream,
             SOCK_DGRAM => SocketType.Dgram,
             SOCK_SEQPACKET => SocketType.Seqpacket,
             _ => SocketType.Unknown,
         };
-        IsListening = NativeSocket.GetInt(handle, SOL_SOCKET, SO_ACCEPTCONN) == 1;
+        IsListening = NativeSocket.GetInt(handle, SOL_SOCKET, SO_ACCEPTCONN, tolerated: ENOTSOCK) == 1;
     }
 
     /// <summary>The descriptor number: 3 for the first socket, then 4, 5, ….</summary>
@@ -34,6 +41,9 @@ public sealed class ListenFd
 
     /// <summary>The address and port the socket is bound to; null when it is not an IP socket.</summary>
     public IPEndPoint? LocalEndPoint { get; }
+
+    /// <summary>The socket's address family; <see cref="AddressFamily.Unknown"/> when the descriptor is not a socket.</summary>
+    public AddressFamily AddressFamily { get; }
 
     /// <summary>Stream (TCP), datagram (UDP), or <see cref="SocketType.Unknown"/> when the descriptor is not a socket.</summary>
     public SocketType SocketType { get; }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Privport.Client.Interop;
 using Privport.Client.Protocol;
+using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Client;
 
@@ -101,6 +102,28 @@ public sealed class PrivportClient
         }
 
         return reply.Counters;
+    }
+
+    /// <summary>
+    /// The broker's detailed status: version, policy files and load time, counters per rule, the last denials.
+    /// Against a broker that predates STATUS_DETAIL, returns null; use <see cref="GetStatusAsync"/> then.
+    /// </summary>
+    public async Task<BrokerStatusDetail?> GetStatusDetailAsync(CancellationToken cancellationToken = default)
+    {
+        var (reply, json) = await StatusDetailExchange.RunAsync(SocketPath, Timeout, cancellationToken);
+        if (reply.Status == EINVAL && json is null)
+        {
+            return null;
+        }
+
+        if (reply.Status != 0 || json is null)
+        {
+            throw new PrivportException(
+                $"privport broker {SocketPath} refused STATUS_DETAIL: {reply.Reason} ({Errno.Describe(reply.Status)})",
+                reply.Status, reply.Decision, reply.Reason);
+        }
+
+        return new BrokerStatusDetail(reply.Counters, json);
     }
 
     private void ThrowIfFailed(in BrokerReply reply, Endpoint endpoint)

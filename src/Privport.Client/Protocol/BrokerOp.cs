@@ -7,4 +7,7 @@ internal enum BrokerOp : ushort
     Open = 2,
     Query = 3,
     Status = 4,
+
+    /// <summary>STATUS plus a JSON document in a second datagram (docs/protocol.md); 16 leaves 5-15 for decisions.</summary>
+    StatusDetail = 16,
 }

@@ -61,15 +61,15 @@ internal static class RequestCodec
         }
 
         var op = (BrokerOp)BinaryPrimitives.ReadUInt16LittleEndian(bytes[RequestOffsetOp..]);
-        if (op is not (BrokerOp.Bind or BrokerOp.Open or BrokerOp.Query or BrokerOp.Status))
+        if (op is not (BrokerOp.Bind or BrokerOp.Open or BrokerOp.Query or BrokerOp.Status or BrokerOp.StatusDetail))
         {
             reason = $"request has unknown op {(ushort)op}";
             return false;
         }
 
-        if (op == BrokerOp.Status)
+        if (op is BrokerOp.Status or BrokerOp.StatusDetail)
         {
-            request = BrokerRequest.Status();
+            request = BrokerRequest.Status() with { Op = op };
             reason = null;
             return true;
         }

@@ -32,6 +32,9 @@ internal static class WireFormat
     public const int ReasonSize = 192;
     public const int CounterCount = 6;
 
+    /// <summary>The most bytes of the JSON datagram that follows a STATUS_DETAIL reply.</summary>
+    public const int StatusDetailMaxSize = 65536;
+
     public const byte FamilyInet = 2;
     public const byte FamilyInet6 = 10;
 }

@@ -110,6 +110,11 @@ internal sealed class BrokerConnection : IDisposable
             UnixMessage.Send(Handle, _reply, handled.Socket);
         }
 
+        if (handled.Detail is not null)
+        {
+            UnixMessage.Send(Handle, handled.Detail, null);
+        }
+
         return !handled.CloseConnection;
     }
 

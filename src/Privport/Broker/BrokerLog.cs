@@ -31,4 +31,16 @@ internal static partial class BrokerLog
 
     [LoggerMessage(8, LogLevel.Warning, "this kernel has no SO_PEERPIDFD (Linux 6.5+): peers' executables cannot be verified, so rules naming exe never match")]
     public static partial void NoPeerPidFd(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Information, "privport broker stopped; {SocketPath} stays with the service manager (socket activation)")]
+    public static partial void StoppedActivated(ILogger logger, string socketPath);
+
+    [LoggerMessage(11, LogLevel.Warning, "the policy {PolicyPath} has no rules: every request is denied. Add [[allow]] rules (see privport-policy(5)) and reload")]
+    public static partial void PolicyEmpty(ILogger logger, string policyPath);
+
+    [LoggerMessage(12, LogLevel.Information, "metrics on http://{Address}/metrics")]
+    public static partial void MetricsListening(ILogger logger, string address);
+
+    [LoggerMessage(13, LogLevel.Warning, "the policy {PolicyPath} has rules naming exe or groups, but the broker lacks CAP_SYS_PTRACE: it cannot read other users' executables (nor, under ProtectProc=invisible, their groups), so those rules deny. Under systemd, link /usr/share/privport/exe-and-group-rules.conf into /etc/systemd/system/privport.service.d/ and restart privport")]
+    public static partial void PeersUnreadable(ILogger logger, string policyPath);
 }

@@ -10,7 +10,8 @@ namespace Privport.Broker;
 /// <summary>
 /// Owns the broker's listening socket: creates it (mode 0666 — anyone may ask, the policy decides), accepts on a few
 /// dedicated threads that serve queued requests at once, parks connections with nothing queued in
-/// <see cref="WaitingConnections"/>, and removes the socket file on stop.
+/// <see cref="WaitingConnections"/>, and removes the socket file on stop. Under socket activation it serves the
+/// socket systemd passed and leaves its file alone: systemd owns it and keeps listening after the broker stops.
 /// </summary>
 internal sealed class BrokerServer : IDisposable
 {
@@ -23,6 +24,8 @@ internal sealed class BrokerServer : IDisposable
     private int _connections;
     private volatile bool _stopping;
     private Socket? _listener;
+    private bool _inherited;
+    private string _listenPath;
 
     public BrokerServer(BrokerOptions options, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
     {
@@ -31,11 +34,26 @@ internal sealed class BrokerServer : IDisposable
         _identities = identities;
         _logger = logger;
         _waiting = new WaitingConnections(options.ClientTimeout, Finish, logger);
+        _listenPath = options.SocketPath;
     }
+
+    /// <summary>Where clients connect: the --socket path, or the inherited socket's own path.</summary>
+    public string ListenPath => _listenPath;
+
+    /// <summary>Whether the socket came from the service manager (LISTEN_FDS) rather than from this process.</summary>
+    public bool SocketActivated => _inherited;
 
     /// <summary>Creates the listening socket; throws <see cref="BrokerStartException"/> saying why it cannot.</summary>
     public void Start()
     {
+        if (InheritedListener.Adopt() is { } inherited)
+        {
+            _listener = inherited;
+            _inherited = true;
+            _listenPath = InheritedListener.PathOf(inherited);
+            return;
+        }
+
         _listener = ListeningSocket.Create(_options.SocketPath);
     }
 
@@ -61,6 +79,10 @@ internal sealed class BrokerServer : IDisposable
         _stopping = true;
         WakeAcceptors(listener, count);
         await Task.Run(() => threads.ForEach(thread => thread.Join()), CancellationToken.None);
+        if (_inherited)
+        {
+            DrainWakeConnections(listener, count);
+        }
     }
 
     public void Dispose()
@@ -69,11 +91,40 @@ internal sealed class BrokerServer : IDisposable
         {
             _listener.Dispose();
             _listener = null;
-            ListeningSocket.Remove(_options.SocketPath);
-            BrokerLog.Stopped(_logger, _options.SocketPath);
+            if (_inherited)
+            {
+                BrokerLog.StoppedActivated(_logger, _listenPath);
+            }
+            else
+            {
+                ListeningSocket.Remove(_options.SocketPath);
+                BrokerLog.Stopped(_logger, _options.SocketPath);
+            }
         }
 
         _waiting.Dispose();
+    }
+
+    // A wake connection no acceptor took would stay queued on systemd's socket and start the broker again at once.
+    private static void DrainWakeConnections(Socket listener, int count)
+    {
+        listener.Blocking = false;
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                using var pending = listener.Accept();
+                if (NativeSocket.PeerCredentials(pending.SafeHandle).pid != Environment.ProcessId)
+                {
+                    // A client's, queued in the moment of stopping: it sees the connection close and retries.
+                    return;
+                }
+            }
+            catch (Exception e) when (e is SocketException or SystemCallException)
+            {
+                return;
+            }
+        }
     }
 
     private static Thread StartThread(ThreadStart body, string name)
@@ -175,15 +226,20 @@ internal sealed class BrokerServer : IDisposable
     }
 
     // A thread blocked in accept(2) on an AF_UNIX socket is not woken by close(2); a connection wakes it.
+    // An inherited socket is shared with systemd: shutting it down would stop systemd's listening too.
     private void WakeAcceptors(Socket listener, int count)
     {
-        NativeSocket.Shutdown(listener.SafeHandle);
+        if (!_inherited)
+        {
+            NativeSocket.Shutdown(listener.SafeHandle);
+        }
+
         for (int i = 0; i < count; i++)
         {
             try
             {
                 using var wake = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-                wake.Connect(new UnixDomainSocketEndPoint(_options.SocketPath));
+                wake.Connect(new UnixDomainSocketEndPoint(_listenPath));
             }
             catch (SocketException)
             {

@@ -3,5 +3,8 @@ using Privport.Client.Protocol;
 
 namespace Privport.Broker;
 
-/// <summary>The reply to send, the socket to pass with it (OPEN), and whether the connection ends afterwards.</summary>
-internal readonly record struct HandledRequest(BrokerReply Reply, SafeFdHandle? Socket, bool CloseConnection);
+/// <summary>
+/// The reply to send, the socket to pass with it (OPEN), whether the connection ends afterwards, and the JSON
+/// document that follows a STATUS_DETAIL reply as a second datagram.
+/// </summary>
+internal readonly record struct HandledRequest(BrokerReply Reply, SafeFdHandle? Socket, bool CloseConnection, byte[]? Detail = null);

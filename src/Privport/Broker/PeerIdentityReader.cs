@@ -69,7 +69,10 @@ internal sealed class PeerIdentityReader
         return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe);
     }
 
-    private static unsafe bool IsAlive(SafeFdHandle pidfd) => pidfd_send_signal(pidfd, 0, null, 0) == 0;
+    // Without CAP_KILL (privport.service does not grant it) signalling another user's process fails with EPERM,
+    // which still proves the process is there; only ESRCH means it has exited.
+    private static unsafe bool IsAlive(SafeFdHandle pidfd) =>
+        pidfd_send_signal(pidfd, 0, null, 0) == 0 || Marshal.GetLastPInvokeError() == EPERM;
 
     private string? TryReadExe(int pid)
     {

@@ -10,16 +10,26 @@ internal sealed class PolicyStore
 {
     private readonly IAccountDirectory _accounts;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
     private PortPolicy _current;
+    private long _loadedAtMilliseconds;
 
     /// <exception cref="PolicyLoadException">The policy at <paramref name="path"/> cannot be loaded.</exception>
-    public PolicyStore(string path, IAccountDirectory accounts, ILogger logger)
+    public PolicyStore(string path, IAccountDirectory accounts, ILogger logger, TimeProvider? clock = null)
     {
         Path = path;
         _accounts = accounts;
         _logger = logger;
+        _clock = clock ?? TimeProvider.System;
         _current = PolicyLoader.Load(path, accounts);
+        _loadedAtMilliseconds = _clock.GetUtcNow().ToUnixTimeMilliseconds();
     }
+
+    /// <summary>When the policy in force was read.</summary>
+    public DateTimeOffset LoadedAt => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _loadedAtMilliseconds));
+
+    /// <summary>When a reload last failed, and why; null while the last reload succeeded.</summary>
+    public (DateTimeOffset At, string Errors)? LastReloadFailure { get; private set; }
 
     public string Path { get; }
 
@@ -30,13 +40,22 @@ internal sealed class PolicyStore
         try
         {
             var policy = PolicyLoader.Load(Path, _accounts);
+            Interlocked.Exchange(ref _loadedAtMilliseconds, _clock.GetUtcNow().ToUnixTimeMilliseconds());
             Volatile.Write(ref _current, policy);
+            LastReloadFailure = null;
             BrokerLog.PolicyReloaded(_logger, Path, policy.Rules.Length);
+            if (policy.Rules.IsEmpty)
+            {
+                BrokerLog.PolicyEmpty(_logger, Path);
+            }
+
             return true;
         }
         catch (PolicyLoadException e)
         {
-            BrokerLog.PolicyReloadFailed(_logger, Path, Current.Rules.Length, Describe(e.Errors));
+            string errors = Describe(e.Errors);
+            LastReloadFailure = (_clock.GetUtcNow(), errors);
+            BrokerLog.PolicyReloadFailed(_logger, Path, Current.Rules.Length, errors);
             return false;
         }
     }

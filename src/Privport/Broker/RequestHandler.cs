@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Privport.Client;
 using Privport.Client.Interop;
 using Privport.Client.Protocol;
@@ -16,6 +18,9 @@ internal sealed class RequestHandler
     private readonly AuditLog _audit;
     private readonly BrokerStatistics _statistics;
     private readonly TimeProvider _clock;
+
+    /// <summary>Whether the listening socket came from systemd; STATUS_DETAIL reports it.</summary>
+    public bool SocketActivated { get; set; }
 
     public RequestHandler(PolicyStore policy, AuditLog audit, BrokerStatistics statistics, TimeProvider clock)
     {
@@ -37,6 +42,7 @@ internal sealed class RequestHandler
     /// <param name="payload">The datagram's bytes.</param>
     public HandledRequest Handle(PortPolicy policy, PeerIdentity peer, in ReceivedMessage message, ReadOnlySpan<byte> payload)
     {
+        long started = Stopwatch.GetTimestamp();
         _statistics.CountRequest();
         if (message.Truncated)
         {
@@ -69,10 +75,18 @@ internal sealed class RequestHandler
                 null, CloseConnection: false);
         }
 
-        return Decide(policy, peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null);
+        if (request.Op == BrokerOp.StatusDetail)
+        {
+            var counters = _statistics.Snapshot(policy.Rules.Length);
+            return new HandledRequest(
+                new BrokerReply(BrokerOp.StatusDetail, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Length} rules", counters),
+                null, CloseConnection: false, StatusDetailWriter.Write(_statistics, _policy, SocketActivated, peer.Uid));
+        }
+
+        return Decide(policy, peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null, started);
     }
 
-    private HandledRequest Decide(PortPolicy policy, PeerIdentity peer, in BrokerRequest request, SafeFdHandle? clientSocket)
+    private HandledRequest Decide(PortPolicy policy, PeerIdentity peer, in BrokerRequest request, SafeFdHandle? clientSocket, long started)
     {
         bool ipv6Only = request.Flags.HasFlag(BindOptions.V6Only);
         if (clientSocket is not null)
@@ -89,33 +103,34 @@ internal sealed class RequestHandler
         var decision = policy.Decide(peer, request.Endpoint, ipv6Only);
         if (!decision.Allowed)
         {
-            _statistics.CountDenied();
+            _statistics.CountDenied(new RecentDenial(
+                _clock.GetUtcNow(), OpName(request.Op), peer.Uid, peer.Pid, peer.Exe, request.Endpoint.ToString(), decision.NearestRuleId, decision.Reason));
             return Reply(peer, request, "deny", decision, EACCES, decision.Reason, null);
         }
 
         switch (request.Op)
         {
             case BrokerOp.Query:
-                _statistics.CountGranted();
+                _statistics.CountGranted(OpName(request.Op), decision.RuleId, Stopwatch.GetElapsedTime(started));
                 return Reply(peer, request, "allow", decision, 0, decision.Reason, null);
             case BrokerOp.Bind:
-                return Granted(peer, request, decision, SocketBinder.Bind(clientSocket!, request), null);
+                return Granted(peer, request, decision, SocketBinder.Bind(clientSocket!, request), null, started);
             default:
                 var (opened, errno) = SocketBinder.Open(request);
-                return Granted(peer, request, decision, errno, opened);
+                return Granted(peer, request, decision, errno, opened, started);
         }
     }
 
-    private HandledRequest Granted(PeerIdentity peer, in BrokerRequest request, Decision decision, int errno, SafeFdHandle? socket)
+    private HandledRequest Granted(PeerIdentity peer, in BrokerRequest request, Decision decision, int errno, SafeFdHandle? socket, long started)
     {
         if (errno != 0)
         {
-            _statistics.CountError();
+            _statistics.CountError(OpName(request.Op));
             string reason = $"{decision.Reason}, but bind failed: {Errno.Describe(errno)}";
             return Reply(peer, request, "allow", decision, errno, reason, null);
         }
 
-        _statistics.CountGranted();
+        _statistics.CountGranted(OpName(request.Op), decision.RuleId, Stopwatch.GetElapsedTime(started));
         return Reply(peer, request, "allow", decision, 0, decision.Reason, socket);
     }
 
@@ -129,11 +144,19 @@ internal sealed class RequestHandler
 
     private HandledRequest Malformed(PeerIdentity peer, BrokerOp op, string problem, Endpoint? endpoint = null)
     {
-        _statistics.CountError();
+        _statistics.CountError(OpName(op));
         string reason = $"invalid request: {problem}";
         _audit.Write(new AuditRecord(_clock.GetUtcNow(), op, "error", null, reason, EINVAL, peer, endpoint));
         return new HandledRequest(new BrokerReply(op, EINVAL, ReplyDecision.None, 0, reason, default), null, CloseConnection: true);
     }
 
-    private static string OpName(BrokerOp op) => op.ToString().ToUpperInvariant();
+    private static string OpName(BrokerOp op) => op switch
+    {
+        BrokerOp.Bind => "BIND",
+        BrokerOp.Open => "OPEN",
+        BrokerOp.Query => "QUERY",
+        BrokerOp.Status => "STATUS",
+        BrokerOp.StatusDetail => "STATUS_DETAIL",
+        _ => ((ushort)op).ToString(CultureInfo.InvariantCulture),
+    };
 }

@@ -36,6 +36,12 @@ internal static partial class CommandLine
             }
         }
 
+        if (!known)
+        {
+            // The completion scripts are generated from the whole tree, so this verb needs every other one built.
+            root.Subcommands.Add(Completions(root));
+        }
+
         return root;
     }
 
@@ -43,6 +49,13 @@ internal static partial class CommandLine
     {
         Description = $"The broker's socket (default: ${PrivportClient.SocketEnvironmentVariable}, else {PrivportClient.DefaultSocketPath})",
         HelpName = "PATH",
+    };
+
+    /// <summary>--metrics ADDRESS:PORT, shared by the long-running verbs.</summary>
+    internal static Option<string?> MetricsOption() => new("--metrics")
+    {
+        Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9464",
+        HelpName = "ADDRESS:PORT",
     };
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON for scripts" };
@@ -73,9 +86,10 @@ internal static partial class CommandLine
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 5,
         };
-        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout };
+        var metrics = MetricsOption();
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout, metrics };
         command.SetAction((result, cancellation) => new ServeCommand(Console.Error).RunAsync(
-            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), cancellation));
+            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), result.GetValue(metrics), cancellation));
         return command;
     }
 
@@ -148,7 +162,7 @@ internal static partial class CommandLine
     {
         var socket = SocketOption();
         var json = JsonOption();
-        var command = new Command("status", "Show the broker's counters") { socket, json };
+        var command = new Command("status", "Show the broker's version, policy files, counters per rule and last denials") { socket, json };
         command.SetAction((result, cancellation) => new StatusCommand(Console.Out, Console.Error).RunAsync(
             result.GetValue(socket), result.GetValue(json), cancellation));
         return command;
@@ -170,6 +184,20 @@ internal static partial class CommandLine
         command.Hidden = true;
         command.SetAction((result, cancellation) => new DemoHttpServerCommand(Console.Out, Console.Error).RunAsync(
             result.GetValue(socket), result.GetValue(plainBind), result.GetValue(endpoint)!, cancellation));
+        return command;
+    }
+
+    private static Command Completions(RootCommand root)
+    {
+        var shell = new Argument<string>("shell") { Description = "bash or zsh" };
+        shell.AcceptOnlyFromAmong("bash", "zsh");
+        var command = new Command("completions", "Print a shell completion script generated from these verbs and options") { shell };
+        command.Hidden = true;
+        command.SetAction(result =>
+        {
+            Console.Out.Write(result.GetValue(shell) == "zsh" ? CompletionScript.Zsh(root) : CompletionScript.Bash(root));
+            return ExitCodes.Ok;
+        });
         return command;
     }
 }

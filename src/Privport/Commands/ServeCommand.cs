@@ -3,11 +3,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Privport.Broker;
+using Privport.Metrics;
 using Privport.Policy;
 
 namespace Privport.Commands;
 
-/// <summary><c>privport serve</c>: load the policy, listen, serve until SIGTERM; SIGHUP reloads the policy.</summary>
+/// <summary>
+/// <c>privport serve</c>: load the policy, listen (or adopt systemd's socket), serve until SIGTERM; SIGHUP reloads the
+/// policy. Tells systemd when it is ready and reloading (sd_notify), and serves Prometheus metrics when asked.
+/// </summary>
 internal sealed class ServeCommand
 {
     private readonly TextWriter _error;
@@ -17,8 +21,19 @@ internal sealed class ServeCommand
         _error = error;
     }
 
-    public async Task<int> RunAsync(string policyPath, string socketPath, string? auditPath, double clientTimeoutSeconds, CancellationToken cancellation)
+    /// <summary>Set by systemd when stderr goes to the journal, which adds its own timestamps.</summary>
+    public const string JournalStreamVariable = "JOURNAL_STREAM";
+
+    public async Task<int> RunAsync(
+        string policyPath, string socketPath, string? auditPath, double clientTimeoutSeconds, string? metricsAddress, CancellationToken cancellation)
     {
+        MetricsAddress? metricsAt = null;
+        if (metricsAddress is not null && !MetricsAddress.TryParse(metricsAddress, out metricsAt, out string? metricsProblem))
+        {
+            await _error.WriteLineAsync($"privport serve: --metrics {metricsProblem}");
+            return ExitCodes.Usage;
+        }
+
         if (clientTimeoutSeconds is <= 0 or > 3600)
         {
             await _error.WriteLineAsync($"privport serve: --client-timeout {clientTimeoutSeconds} is out of range; give 0.1 to 3600 seconds");
@@ -27,8 +42,18 @@ internal sealed class ServeCommand
 
         var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Services.AddSystemd();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
+        // RELOADING=1. SystemdNotifier sends both at the right moments.
+        if (Environment.GetEnvironmentVariable(JournalStreamVariable) is { Length: > 0 })
+        {
+            // "<6>privport[1] message": journald reads the priority and stamps the time itself.
+            builder.Logging.AddSystemdConsole(console => console.TimestampFormat = null);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        }
+
         builder.Logging.AddFilter((category, level) => level >= (category == "privport" ? LogLevel.Information : LogLevel.Warning));
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         using var host = builder.Build();
@@ -56,9 +81,11 @@ internal sealed class ServeCommand
             return ExitCodes.Config;
         }
 
+        var metrics = metricsAt is null ? null : new BrokerMetrics();
+        using var notifier = SystemdNotifier.FromEnvironment();
         using (audit)
         {
-            var handler = new RequestHandler(policy, audit, new BrokerStatistics(), TimeProvider.System);
+            var handler = new RequestHandler(policy, audit, new BrokerStatistics(metrics), TimeProvider.System);
             using var server = new BrokerServer(options, handler, new PeerIdentityReader(logger), logger);
 
             // The host's SIGTERM handling is in place before the socket appears, so a stop never finds it missing.
@@ -74,18 +101,56 @@ internal sealed class ServeCommand
                 return ExitCodes.Software;
             }
 
-            using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            handler.SocketActivated = server.SocketActivated;
+            MetricsEndpoint? metricsEndpoint = null;
+            if (metrics is not null)
             {
-                context.Cancel = true;
-                policy.Reload();
-            });
-            BrokerLog.Listening(logger, socketPath, policyPath, policy.Current.Rules.Length);
-            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
-            await server.RunAsync(stopping.Token);
-            await host.StopAsync(CancellationToken.None);
+                try
+                {
+                    metricsEndpoint = MetricsEndpoint.Start(metricsAt!, metrics.Registry);
+                    BrokerLog.MetricsListening(logger, metricsAt!.ToString());
+                }
+                catch (MetricsStartException e)
+                {
+                    await _error.WriteLineAsync($"privport serve: {e.Message}");
+                    await host.StopAsync(CancellationToken.None);
+                    return ExitCodes.Software;
+                }
+            }
+
+            await using (metricsEndpoint)
+            {
+                using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    notifier.Reloading();
+                    if (policy.Reload())
+                    {
+                        PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
+                    }
+
+                    notifier.Ready(Describe(policy));
+                });
+                BrokerLog.Listening(logger, server.ListenPath, policyPath, policy.Current.Rules.Length);
+                if (policy.Current.Rules.IsEmpty)
+                {
+                    BrokerLog.PolicyEmpty(logger, policyPath);
+                }
+
+                PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
+                notifier.Ready(Describe(policy));
+                var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
+                await server.RunAsync(stopping.Token);
+                notifier.Stopping();
+                await host.StopAsync(CancellationToken.None);
+            }
         }
 
         return ExitCodes.Ok;
     }
+
+    private static string Describe(PolicyStore policy) => policy.Current.Rules.IsEmpty
+        ? $"serving; the policy {policy.Path} has NO rules, so every request is denied"
+        : $"serving; policy {policy.Path}: {policy.Current.Rules.Length} rules";
 }

@@ -50,7 +50,7 @@ internal sealed class PortPolicy
         var rule = FindAllowing(peer, endpoint.Protocol, address, endpoint.Port);
         if (rule is null)
         {
-            return Decision.Deny(ExplainDenial(peer, endpoint));
+            return ExplainDenial(peer, endpoint);
         }
 
         if (ipv6Only || !IsIPv6Wildcard(address))
@@ -61,7 +61,7 @@ internal sealed class PortPolicy
         var ipv4Rule = FindAllowing(peer, endpoint.Protocol, IPAddress.Any, endpoint.Port);
         if (ipv4Rule is null)
         {
-            return Decision.Deny(DenyReason.MissingIPv4Half(rule, endpoint));
+            return Decision.Deny(DenyReason.MissingIPv4Half(rule, endpoint), rule.Id);
         }
 
         return ReferenceEquals(rule, ipv4Rule)
@@ -86,7 +86,7 @@ internal sealed class PortPolicy
     /// Among the rules covering the port, the one that matches the most of address, user/groups and exe is the
     /// nearest miss (the first in file order on a tie); the reason names the first of those it does not match.
     /// </summary>
-    private string ExplainDenial(PeerIdentity peer, Endpoint endpoint)
+    private Decision ExplainDenial(PeerIdentity peer, Endpoint endpoint)
     {
         PolicyRule? nearest = null;
         int nearestScore = -1;
@@ -109,22 +109,22 @@ internal sealed class PortPolicy
         string? userName = _accounts.FindUser(peer.Uid)?.Name;
         if (nearest is null)
         {
-            return DenyReason.NoRule(endpoint, peer.Uid, userName);
+            return Decision.Deny(DenyReason.NoRule(endpoint, peer.Uid, userName));
         }
 
         if (!nearest.CoversUser(peer.Uid))
         {
-            return DenyReason.NotForUser(nearest, endpoint, peer.Uid, userName);
+            return Decision.Deny(DenyReason.NotForUser(nearest, endpoint, peer.Uid, userName), nearest.Id);
         }
 
         if (!nearest.CoversGroups(peer))
         {
-            return DenyReason.NotInGroups(nearest, endpoint, peer.Uid, userName);
+            return Decision.Deny(DenyReason.NotInGroups(nearest, endpoint, peer.Uid, userName), nearest.Id);
         }
 
-        return nearest.CoversAddress(endpoint.Address)
-            ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe)
-            : DenyReason.NotOnAddress(nearest, endpoint);
+        return Decision.Deny(
+            nearest.CoversAddress(endpoint.Address) ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe) : DenyReason.NotOnAddress(nearest, endpoint),
+            nearest.Id);
     }
 
     /// <summary><c>::</c> with any scope id: the scope does not narrow a wildcard bind.</summary>

@@ -137,6 +137,8 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
         rows.Add("PRIVPORT_OP_OPEN", "BrokerOp.Open", (long)BrokerOp.Open);
         rows.Add("PRIVPORT_OP_QUERY", "BrokerOp.Query", (long)BrokerOp.Query);
         rows.Add("PRIVPORT_OP_STATUS", "BrokerOp.Status", (long)BrokerOp.Status);
+        rows.Add("PRIVPORT_OP_STATUS_DETAIL", "BrokerOp.StatusDetail", (long)BrokerOp.StatusDetail);
+        rows.Add("PRIVPORT_STATUS_DETAIL_MAX", "StatusDetailMaxSize", StatusDetailMaxSize);
         rows.Add("PRIVPORT_FLAG_REUSEADDR", "BindOptions.ReuseAddress", (long)BindOptions.ReuseAddress);
         rows.Add("PRIVPORT_FLAG_REUSEPORT", "BindOptions.ReusePort", (long)BindOptions.ReusePort);
         rows.Add("PRIVPORT_FLAG_V6ONLY", "BindOptions.V6Only", (long)BindOptions.V6Only);

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Privport.Policy;
+
+namespace Privport.Broker;
+
+/// <summary>
+/// Whether this broker can read other users' executables (/proc/PID/exe needs CAP_SYS_PTRACE) and, under
+/// <c>ProtectProc=invisible</c>, see their /proc entries at all. privport.service leaves CAP_SYS_PTRACE out unless
+/// the admin adds it, so a policy naming exe or groups is warned about rather than silently never matching.
+/// </summary>
+internal static class PeerVisibility
+{
+    private const int CapSysPtrace = 19;
+
+    public static bool PolicyNeedsIt(PortPolicy policy)
+    {
+        foreach (var rule in policy.Rules)
+        {
+            if (!rule.Executables.IsEmpty || !rule.Groups.IsEmpty)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>CAP_SYS_PTRACE in the effective set, from /proc/self/status; true when it cannot be told.</summary>
+    public static bool HasPtraceCapability(string statusPath = "/proc/self/status")
+    {
+        try
+        {
+            foreach (string line in File.ReadLines(statusPath))
+            {
+                if (line.StartsWith("CapEff:", StringComparison.Ordinal)
+                    && ulong.TryParse(line.AsSpan("CapEff:".Length).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong effective))
+                {
+                    return (effective & (1UL << CapSysPtrace)) != 0;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return true;
+    }
+
+    public static void WarnIfBlind(PortPolicy policy, string policyPath, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        if (PolicyNeedsIt(policy) && !HasPtraceCapability())
+        {
+            BrokerLog.PeersUnreadable(logger, policyPath);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Privport.Tests.Infrastructure;
+
+/// <summary>
+/// A long-running process started as a service manager would: chosen environment, stderr collected, signalled by
+/// pid, stopped and reaped on dispose.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
+    private readonly Lock _gate = new();
+
+    private ServiceProcess(Process process)
+    {
+        _process = process;
+        process.ErrorDataReceived += (_, line) => Append(_stderr, line.Data);
+        process.OutputDataReceived += (_, line) => Append(_stdout, line.Data);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Stderr => Read(_stderr);
+
+    public string Stdout => Read(_stdout);
+
+    public static ServiceProcess Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[name] = value;
+        }
+
+        return new ServiceProcess(Process.Start(info)!);
+    }
+
+    public async Task SignalAsync(string signal)
+    {
+        var result = await Run.AsRootAsync("kill", $"-{signal}", Pid.ToString(CultureInfo.InvariantCulture));
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    /// <summary>Waits up to <paramref name="seconds"/> for the process to exit; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(double seconds = 20)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms for up to <paramref name="seconds"/>.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, double seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; stderr:\n{Stderr}");
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                await SignalAsync("TERM");
+                await WaitForExitAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    private void Append(StringBuilder text, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            text.AppendLine(line);
+        }
+    }
+
+    private string Read(StringBuilder text)
+    {
+        lock (_gate)
+        {
+            return text.ToString();
+        }
+    }
+}

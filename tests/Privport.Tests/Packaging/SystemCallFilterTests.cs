@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using Privport.Client;
+using Privport.Tests.Broker;
+using Privport.Tests.Infrastructure;
+
+namespace Privport.Tests.Packaging;
+
+/// <summary>
+/// The broker's system calls over a whole life (start, OPEN, BIND, QUERY, status, a metrics scrape, reload, stop),
+/// traced with strace, all fall within privport.service's SystemCallFilter= as systemd-analyze expands it. Port 775
+/// belongs to this class.
+/// </summary>
+public sealed partial class SystemCallFilterTests(StagedPrivport privport)
+{
+    [Fact]
+    public async Task Every_system_call_the_broker_makes_is_allowed_by_the_units_filter()
+    {
+        Privilege.RequireRoot();
+        string? strace = RepositoryFiles.FindTool("strace");
+        string? analyze = RepositoryFiles.FindTool("systemd-analyze");
+        Assert.SkipWhen(strace is null || analyze is null, "needs strace and systemd-analyze to compare the broker's system calls with the unit's filter");
+        var allowed = await AllowedByUnitAsync(analyze!);
+
+        string trace = Path.GetTempFileName();
+        try
+        {
+            const string Policy = """
+                [[allow]]
+                name = "root775"
+                users = ["0"]
+                groups = ["0"]
+                ports = ["tcp/775"]
+                """;
+            int metricsPort = Metrics.BrokerMetricsTests.FreeLoopbackPort();
+            await using (var broker = BrokerProcess.Start(privport, Policy, ["--metrics", $"127.0.0.1:{metricsPort}"], wrap: [strace!, "-f", "-qq", "-o", trace]))
+            {
+                await broker.WaitUntilListeningAsync();
+                var client = new PrivportClient(broker.SocketPath);
+                using (await client.BindAsync(Endpoint.Parse("tcp/127.0.0.1:775"), cancellationToken: TestContext.Current.CancellationToken))
+                {
+                }
+
+                var bind = await Run.AsRootAsync(privport.Executable, "probe", "--socket", broker.SocketPath, "--mode", "bind", "tcp/127.0.0.1:775");
+                Assert.True(bind.ExitCode == 0, bind.ToString());
+                Assert.False((await client.QueryAsync(Endpoint.Parse("tcp/127.0.0.1:776"), cancellationToken: TestContext.Current.CancellationToken)).Allowed);
+                Assert.NotNull(await client.GetStatusDetailAsync(TestContext.Current.CancellationToken));
+                using var http = new HttpClient();
+                Assert.Contains("privport_grants_total", await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+                // The signals go to the broker itself: strace would take them for its own.
+                string brokerPid = File.ReadAllText($"/proc/{broker.Process.Pid}/task/{broker.Process.Pid}/children").Trim().Split(' ')[0];
+                Assert.True((await Run.AsRootAsync("kill", "-HUP", brokerPid)).ExitCode == 0);
+                await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload");
+                Assert.True((await Run.AsRootAsync("kill", "-TERM", brokerPid)).ExitCode == 0);
+                Assert.Equal(0, await broker.Process.WaitForExitAsync());
+            }
+
+            var used = File.ReadLines(trace).Select(line => SyscallName().Match(line)).Where(match => match.Success)
+                .Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            Assert.Contains("bind", used);
+            Assert.Empty(used.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
+    // The unit's SystemCallFilter= lines: the first an allow list of groups, the later "~" ones deny lists.
+    private static async Task<HashSet<string>> AllowedByUnitAsync(string analyze)
+    {
+        var filters = File.ReadLines(Path.Combine(RepositoryFiles.UnitDirectory, "privport.service"))
+            .Where(line => line.StartsWith("SystemCallFilter=", StringComparison.Ordinal))
+            .Select(line => line["SystemCallFilter=".Length..])
+            .ToList();
+        Assert.Equal(2, filters.Count);
+        Assert.False(filters[0].StartsWith('~'));
+        Assert.StartsWith("~", filters[1], StringComparison.Ordinal);
+        var allowed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string group in filters[0].Split(' '))
+        {
+            allowed.UnionWith(await ExpandAsync(analyze, group));
+        }
+
+        foreach (string group in filters[1][1..].Split(' '))
+        {
+            allowed.ExceptWith(await ExpandAsync(analyze, group));
+        }
+
+        return allowed;
+    }
+
+    private static async Task<HashSet<string>> ExpandAsync(string analyze, string group)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!group.StartsWith('@'))
+        {
+            names.Add(group);
+            return names;
+        }
+
+        var result = await Run.AsRootAsync(analyze, "syscall-filter", group);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (string line in result.Stdout.Split('\n').Skip(1))
+        {
+            string entry = line.Trim();
+            if (entry.Length == 0 || entry.StartsWith('#'))
+            {
+                continue;
+            }
+
+            names.UnionWith(entry.StartsWith('@') ? await ExpandAsync(analyze, entry) : [entry]);
+        }
+
+        return names;
+    }
+
+    [GeneratedRegex(@"^[0-9]+ +([a-z_0-9]+)\(")]
+    private static partial Regex SyscallName();
+}
