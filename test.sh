@@ -14,6 +14,8 @@ command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 # Real servers the wrap tests run under the shim (each test skips, saying why, when its server is missing).
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+# nft for the redirect tests (run in network namespaces they create; never the host's tables).
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 # The packaging tests: dpkg-deb builds the .deb, zsh checks its completion script's syntax, strace lists the
 # broker's system calls for comparison with the unit's filter.
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)

@@ -51,13 +51,63 @@ internal sealed class Epoll : IDisposable
         return ready;
     }
 
+    /// <summary>Watches <paramref name="fd"/>, level-triggered, for <paramref name="events"/> (EPOLLIN, EPOLLOUT, ...).</summary>
+    public void Add(SafeHandle fd, int events, ulong key) => Control(EPOLL_CTL_ADD, fd, events, key);
+
+    public void Modify(SafeHandle fd, int events, ulong key) => Control(EPOLL_CTL_MOD, fd, events, key);
+
+    public unsafe void Remove(SafeHandle fd)
+    {
+        byte* unused = stackalloc byte[16];
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            if (epoll_ctl(_epoll, EPOLL_CTL_DEL, (int)fd.DangerousGetHandle(), unused) != 0)
+            {
+                throw SystemCallException.FromLastError("epoll_ctl EPOLL_CTL_DEL");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                fd.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Like <see cref="Wait(Span{ulong}, int)"/>, also giving each descriptor's ready events.</summary>
+    public unsafe int Wait(Span<ulong> keys, Span<int> events, int milliseconds)
+    {
+        int capacity = Math.Min(keys.Length, events.Length);
+        byte* raw = stackalloc byte[EventSize * capacity];
+        int ready = epoll_wait(_epoll, raw, capacity, milliseconds);
+        if (ready < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno == EINTR ? 0 : throw new SystemCallException("epoll_wait", errno);
+        }
+
+        for (int i = 0; i < ready; i++)
+        {
+            byte* @event = raw + (i * EventSize);
+            events[i] = (int)BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(@event, sizeof(uint)));
+            keys[i] = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(@event + DataOffset, sizeof(ulong)));
+        }
+
+        return ready;
+    }
+
     public void Dispose() => _epoll.Dispose();
 
-    private unsafe void Control(int op, SafeHandle fd, ulong key)
+    private void Control(int op, SafeHandle fd, ulong key) => Control(op, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, key);
+
+    private unsafe void Control(int op, SafeHandle fd, int events, ulong key)
     {
         byte* @event = stackalloc byte[16];
         new Span<byte>(@event, 16).Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(@event, 4), (uint)(EPOLLIN | EPOLLRDHUP | EPOLLONESHOT));
+        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(@event, 4), (uint)events);
         BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(@event + DataOffset, 8), key);
         bool added = false;
         try

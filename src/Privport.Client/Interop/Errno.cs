@@ -26,6 +26,12 @@ internal static class Errno
         ENOTCONN => "ENOTCONN",
         ETIMEDOUT => "ETIMEDOUT",
         ECONNREFUSED => "ECONNREFUSED",
+        EPIPE => "EPIPE",
+        ENETUNREACH => "ENETUNREACH",
+        ECONNABORTED => "ECONNABORTED",
+        ECONNRESET => "ECONNRESET",
+        EHOSTUNREACH => "EHOSTUNREACH",
+        EINPROGRESS => "EINPROGRESS",
         _ => "errno",
     };
 

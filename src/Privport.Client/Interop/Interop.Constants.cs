@@ -36,5 +36,9 @@ internal static partial class Interop
         internal const int MSG_DONTWAIT = 0x40;
         internal const int MSG_NOSIGNAL = 0x4000;
         internal const int MSG_CMSG_CLOEXEC = 0x40000000;
+
+        internal const int SOCK_NONBLOCK = 0x800;
+        internal const int SO_ERROR = 4;
+        internal const int TCP_NODELAY = 1;
     }
 }

@@ -26,5 +26,10 @@ internal static partial class Interop
         internal const int ETIMEDOUT = 110;
         internal const int ECONNREFUSED = 111;
         internal const int ENODATA = 61;
+        internal const int EPIPE = 32;
+        internal const int ENETUNREACH = 101;
+        internal const int ECONNABORTED = 103;
+        internal const int ECONNRESET = 104;
+        internal const int EHOSTUNREACH = 113;
     }
 }

@@ -15,6 +15,8 @@ internal static partial class Interop
         internal const int EPOLLHUP = 0x010;
         internal const int EPOLLRDHUP = 0x2000;
         internal const int EPOLLONESHOT = 1 << 30;
+        internal const int EPOLLOUT = 0x004;
+        internal const int EPOLLEXCLUSIVE = 1 << 28;
 
         // struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16 bytes), so callers
         // lay it out by hand with EpollEventLayout rather than through a C# struct.

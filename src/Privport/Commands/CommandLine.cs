@@ -19,6 +19,8 @@ internal static partial class CommandLine
             ("policy", PolicyVerbs),
             ("wrap", Wrap),
             ("exec", Exec),
+            ("forward", Forward),
+            ("redirect", RedirectVerbs),
             ("probe", Probe),
             ("status", Status),
             ("demo", Demo),

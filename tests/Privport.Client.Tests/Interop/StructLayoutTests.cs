@@ -29,6 +29,7 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             rows.Add("offsetof epoll_event data", "Epoll.DataOffset", Epoll.DataOffset);
             Layout<passwd>(rows);
             Layout<group>(rows);
+            Layout<linger>(rows);
             Layout<__user_cap_header_struct>(rows);
             Layout<__user_cap_data_struct>(rows);
 

@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -78,6 +79,9 @@ int main(void)
     FIELD(group, gr_passwd);
     FIELD(group, gr_gid);
     FIELD(group, gr_mem);
+    SIZE(linger);
+    FIELD(linger, l_onoff);
+    FIELD(linger, l_linger);
 
     struct cmsghdr header;
     VALUE("CMSG_SPACE(sizeof(int))", CMSG_SPACE(sizeof(int)));
@@ -122,6 +126,27 @@ int main(void)
     CONSTANT(MSG_PEEK);
     CONSTANT(F_GETFD);
     CONSTANT(FD_CLOEXEC);
+    CONSTANT(SOCK_NONBLOCK);
+    CONSTANT(SO_ERROR);
+    CONSTANT(SO_LINGER);
+    CONSTANT(TCP_NODELAY);
+    CONSTANT(SHUT_WR);
+    CONSTANT(F_GETFL);
+    CONSTANT(F_SETFL);
+    CONSTANT(F_SETPIPE_SZ);
+    CONSTANT(F_GETPIPE_SZ);
+    CONSTANT(O_NONBLOCK);
+    CONSTANT(O_CLOEXEC);
+    CONSTANT(SPLICE_F_MOVE);
+    CONSTANT(SPLICE_F_NONBLOCK);
+    CONSTANT(EPOLLOUT);
+    CONSTANT(EPOLLEXCLUSIVE);
+    CONSTANT(EPIPE);
+    CONSTANT(ENETUNREACH);
+    CONSTANT(ECONNABORTED);
+    CONSTANT(ECONNRESET);
+    CONSTANT(EHOSTUNREACH);
+    CONSTANT(EINPROGRESS);
     CONSTANT(F_SETFD);
     CONSTANT(S_ISUID);
     CONSTANT(S_ISGID);

@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        internal const int EINPROGRESS = 115;
+
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial int connect(SafeHandle fd, byte* addr, uint addrlen);
+    }
+}

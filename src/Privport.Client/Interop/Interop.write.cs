@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial nint write(SafeHandle fd, byte* buf, nuint count);
+    }
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+
+namespace Privport.Commands;
+
+internal static partial class CommandLine
+{
+    private static Command Forward()
+    {
+        var pairs = new Argument<string[]>("listen-target")
+        {
+            Description = "Pairs of LISTEN TARGET, e.g. tcp/80 127.0.0.1:8080 udp/53 127.0.0.1:5353",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var config = new Option<string?>("--config") { Description = "Read the forwards and settings from a TOML file (instead of LISTEN TARGET pairs)", HelpName = "FILE" };
+        var user = new Option<string?>("--user") { Description = "As root: the user (name or uid) to become once the ports are bound", HelpName = "USER" };
+        var group = new Option<string?>("--group") { Description = "As root: the primary group (name or gid) instead of the user's own", HelpName = "GROUP" };
+        var proxy = new Option<string?>("--proxy-protocol") { Description = "Send the backend a PROXY protocol header (v1 or v2) with the client's address (TCP)", HelpName = "v1|v2" };
+        var maxConns = new Option<int?>("--max-conns") { Description = "Open connections and UDP flows at most; more are refused (default: no limit)", HelpName = "N" };
+        var idle = new Option<double?>("--idle-timeout") { Description = "Close a connection or flow idle this many seconds (default: TCP never, UDP 60)", HelpName = "SECONDS" };
+        var drain = new Option<double?>("--drain-timeout") { Description = "On SIGTERM, wait this many seconds for open connections to finish (default 30)", HelpName = "SECONDS" };
+        var threads = new Option<int?>("--threads") { Description = "Event-loop threads (default: one per CPU)", HelpName = "N" };
+        var socket = SocketOption();
+        var command = new Command("forward", "Hold privileged ports and forward them to backends on other ports (TCP via splice, UDP flows), for programs that cannot take a socket")
+        {
+            pairs, config, user, group, proxy, maxConns, idle, drain, threads, socket,
+        };
+        command.SetAction((result, cancellation) => new ForwardCommand(Console.Error).RunAsync(new ForwardRequest(
+            result.GetValue(pairs) ?? [], result.GetValue(config), result.GetValue(user), result.GetValue(group), result.GetValue(proxy),
+            result.GetValue(maxConns), result.GetValue(idle), result.GetValue(drain), result.GetValue(threads), result.GetValue(socket)), cancellation));
+        return command;
+    }
+}

@@ -1,0 +1,335 @@
+using Microsoft.Extensions.Logging;
+using Privport.Client.Interop;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Forwarding;
+
+/// <summary>
+/// One thread, one epoll set: accepts from every TCP listener (EPOLLEXCLUSIVE, so one loop wakes per connection) and
+/// runs the connections it accepted. Nothing here allocates per read; a connection costs one object and its pipes.
+/// </summary>
+internal sealed class EventLoop : IDisposable
+{
+    private const int PipeSize = 1024 * 1024;
+    private const int AcceptBatch = 64;
+    private const int PooledPipes = 16;
+    private const int SmallTransferSize = 16 * 1024;
+    private const int WaitMilliseconds = 200;
+    private const long SweepMilliseconds = 250;
+    private static readonly long ConnectTimeoutMilliseconds = 10_000;
+
+    private const ulong KindListener = 1;
+    private const ulong KindClient = 2;
+    private const ulong KindBackend = 3;
+    private const ulong KindUdp = 4;
+
+    private readonly Epoll _epoll = new();
+    private readonly PipePool _pipes = new(PipeSize, PooledPipes);
+
+    // Shared by this loop's connections for the read-and-send path of small transfers; never holds bytes between calls.
+    private readonly byte[] _smallBuffer = GC.AllocateUninitializedArray<byte>(SmallTransferSize, pinned: true);
+    private readonly IReadOnlyList<ListenerSlot> _listeners;
+    private readonly LogThrottle[] _unreachableLog;
+    private readonly LogThrottle[] _limitLog;
+    private readonly LogThrottle[] _acceptLog;
+    private readonly ForwardSettings _settings;
+    private readonly ConnectionBudget _budget;
+    private readonly ILogger _logger;
+    private readonly UdpRelay? _udp;
+    private readonly List<TcpConnection?> _connections = [];
+    private readonly Stack<int> _freeSlots = new();
+    private readonly ManualResetEventSlim _listenersReleased = new();
+    private readonly long _idleMilliseconds;
+    private uint _generation;
+    private int _open;
+    private long _nextSweep;
+    private volatile bool _draining;
+    private volatile bool _aborting;
+    private bool _listening;
+
+    public EventLoop(IReadOnlyList<ListenerSlot> tcpListeners, IReadOnlyList<ListenerSlot> udpListeners, ForwardSettings settings, ConnectionBudget budget, ILogger logger)
+    {
+        _listeners = tcpListeners;
+        _settings = settings;
+        _budget = budget;
+        _logger = logger;
+        _idleMilliseconds = settings.IdleTimeout is { } idle ? (long)idle.TotalMilliseconds : 0;
+        int count = tcpListeners.Count == 0 ? 0 : tcpListeners.Max(listener => listener.Index) + 1;
+        _unreachableLog = NewThrottles(count);
+        _limitLog = NewThrottles(count);
+        _acceptLog = NewThrottles(count);
+        foreach (var listener in tcpListeners)
+        {
+            _epoll.Add(listener.Socket, EPOLLIN | EPOLLEXCLUSIVE, (KindListener << 60) | (uint)listener.Index);
+        }
+
+        _listening = true;
+        if (udpListeners.Count > 0)
+        {
+            _udp = new UdpRelay(_epoll, udpListeners, settings, budget, logger, KindUdp << 60);
+        }
+    }
+
+    /// <summary>Set once this loop no longer watches any listener, so the listeners may be closed.</summary>
+    public WaitHandle ListenersReleased => _listenersReleased.WaitHandle;
+
+    /// <summary>Stop accepting; keep running the open connections until they end.</summary>
+    public void Drain() => _draining = true;
+
+    /// <summary>Reset whatever is still open and return.</summary>
+    public void Abort() => _aborting = true;
+
+    public void Run()
+    {
+        Span<ulong> keys = stackalloc ulong[256];
+        Span<int> events = stackalloc int[256];
+        try
+        {
+            while (true)
+            {
+                if (_aborting)
+                {
+                    AbortAll();
+                    return;
+                }
+
+                if (_draining && _listening)
+                {
+                    StopListening();
+                }
+
+                if (!_listening && _open == 0 && (_udp is null || _udp.Finished))
+                {
+                    return;
+                }
+
+                int ready = _epoll.Wait(keys, events, WaitMilliseconds);
+                long now = Environment.TickCount64;
+                for (int i = 0; i < ready; i++)
+                {
+                    Dispatch(keys[i], events[i], now);
+                }
+
+                if (now >= _nextSweep)
+                {
+                    _nextSweep = now + SweepMilliseconds;
+                    Sweep(now);
+                }
+            }
+        }
+        finally
+        {
+            _listenersReleased.Set();
+        }
+    }
+
+    public void Dispose()
+    {
+        _udp?.Dispose();
+        _pipes.Dispose();
+        _epoll.Dispose();
+        _listenersReleased.Dispose();
+    }
+
+    private void Dispatch(ulong key, int events, long now)
+    {
+        ulong kind = key >> 60;
+        if (kind == KindListener)
+        {
+            if (_listening)
+            {
+                Accept(_listeners[ListenerPosition((int)(uint)key)], now);
+            }
+
+            return;
+        }
+
+        if (kind == KindUdp)
+        {
+            _udp?.Dispatch(key, events, now);
+            return;
+        }
+
+        int slot = (int)(uint)key;
+        if (slot >= _connections.Count || _connections[slot] is not { } connection
+            || (kind == KindClient ? connection.ClientKey : connection.BackendKey) != key)
+        {
+            // An event for a connection closed earlier in this batch, or for a slot reused since.
+            return;
+        }
+
+        var state = kind == KindClient ? connection.OnClientEvent(events, now) : connection.OnBackendEvent(events, now);
+        if (state != ConnectionState.Open)
+        {
+            Release(slot, connection, state, now);
+        }
+    }
+
+    private int ListenerPosition(int index)
+    {
+        for (int i = 0; i < _listeners.Count; i++)
+        {
+            if (_listeners[i].Index == index)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"no listener {index}");
+    }
+
+    private void Accept(ListenerSlot listener, long now)
+    {
+        Span<byte> peer = stackalloc byte[SocketAddressBytes.MaxLength];
+        for (int i = 0; i < AcceptBatch; i++)
+        {
+            int fd = NonblockingIo.Accept(listener.Socket, peer, out int peerLength);
+            if (fd < 0)
+            {
+                // EAGAIN: another loop took it, or the backlog is empty. ECONNABORTED: the client gave up first.
+                // EMFILE/ENFILE: out of descriptors; the next wake retries once connections have closed.
+                if (fd != -EAGAIN && fd != -ECONNABORTED && _acceptLog[listener.Index].Allow(now, out string note))
+                {
+                    ForwardLog.AcceptFailed(_logger, listener.Rule.Name, Errno.Describe(-fd), note);
+                }
+
+                return;
+            }
+
+            var client = new SafeFdHandle(fd);
+            if (!_budget.TryTake())
+            {
+                listener.Statistics.CountRefused();
+                if (_limitLog[listener.Index].Allow(now, out string note))
+                {
+                    ForwardLog.LimitReached(_logger, listener.Rule.Name, _settings.MaxConnections, note);
+                }
+
+                NonblockingIo.ResetOnClose(client);
+                client.Dispose();
+                continue;
+            }
+
+            Open(listener, client, peer[..peerLength], now);
+        }
+    }
+
+    private void Open(ListenerSlot listener, SafeFdHandle client, ReadOnlySpan<byte> peer, long now)
+    {
+        int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
+        uint generation = ++_generation & 0x0FFF_FFFF;
+        ulong tag = ((ulong)generation << 32) | (uint)slot;
+        TcpConnection connection;
+        try
+        {
+            connection = new TcpConnection(_epoll, listener.Statistics, listener, client, peer, _pipes, _smallBuffer,
+                (KindClient << 60) | tag, (KindBackend << 60) | tag, now);
+        }
+        catch (SystemCallException e)
+        {
+            NonblockingIo.ResetOnClose(client);
+            client.Dispose();
+            _freeSlots.Push(slot);
+            _budget.Release();
+            if (_acceptLog[listener.Index].Allow(now, out string note))
+            {
+                ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
+            }
+
+            return;
+        }
+
+        listener.Statistics.CountAccepted();
+        listener.Statistics.Opened();
+        _connections[slot] = connection;
+        _open++;
+        var state = connection.Start();
+        if (state != ConnectionState.Open)
+        {
+            Release(slot, connection, state, now);
+        }
+    }
+
+    private int AddSlot()
+    {
+        _connections.Add(null);
+        return _connections.Count - 1;
+    }
+
+    private void Release(int slot, TcpConnection connection, ConnectionState state, long now)
+    {
+        _connections[slot] = null;
+        _freeSlots.Push(slot);
+        _open--;
+        connection.Listener.Statistics.Closed();
+        _budget.Release();
+        if (state == ConnectionState.BackendUnreachable && _unreachableLog[connection.Listener.Index].Allow(now, out string note))
+        {
+            ForwardLog.BackendUnreachable(_logger, connection.Listener.Rule.Name, connection.ClientName, Errno.Describe(connection.UnreachableErrno), note);
+        }
+    }
+
+    private void Sweep(long now)
+    {
+        for (int slot = 0; slot < _connections.Count; slot++)
+        {
+            if (_connections[slot] is not { } connection)
+            {
+                continue;
+            }
+
+            if (!connection.Connected)
+            {
+                if (now - connection.LastActive > ConnectTimeoutMilliseconds)
+                {
+                    Release(slot, connection, connection.ConnectTimedOut(), now);
+                }
+            }
+            else if (_idleMilliseconds > 0 && now - connection.LastActive > _idleMilliseconds)
+            {
+                connection.Listener.Statistics.CountIdleTimeout();
+                connection.Abort();
+                Release(slot, connection, ConnectionState.Closed, now);
+            }
+        }
+
+        _udp?.Sweep(now, _draining);
+    }
+
+    private void StopListening()
+    {
+        foreach (var listener in _listeners)
+        {
+            _epoll.Remove(listener.Socket);
+        }
+
+        _udp?.StopReceiving();
+        _listening = false;
+        _listenersReleased.Set();
+    }
+
+    private void AbortAll()
+    {
+        for (int slot = 0; slot < _connections.Count; slot++)
+        {
+            if (_connections[slot] is { } connection)
+            {
+                connection.Abort();
+                Release(slot, connection, ConnectionState.Closed, Environment.TickCount64);
+            }
+        }
+
+        _udp?.CloseAll();
+    }
+
+    private static LogThrottle[] NewThrottles(int count)
+    {
+        var throttles = new LogThrottle[count];
+        for (int i = 0; i < count; i++)
+        {
+            throttles[i] = new LogThrottle();
+        }
+
+        return throttles;
+    }
+}

@@ -1,0 +1,237 @@
+using System.Collections.Immutable;
+using Privport.Client;
+using Privport.Policy;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Privport.Forwarding;
+
+/// <summary>
+/// Reads <c>privport forward --config FILE</c> (TOML) through Tomlyn's syntax tree, as the policy loader does, so
+/// every error names the file, line and field:
+/// <code>
+/// user = "www-data"       # optional
+/// max_conns = 10000       # optional
+/// idle_timeout = 300      # seconds, optional
+/// drain_timeout = 30      # seconds, optional
+/// [[forward]]
+/// listen = "tcp/80"
+/// target = "127.0.0.1:8080"
+/// proxy_protocol = "v2"   # optional
+/// </code>
+/// </summary>
+internal sealed class ForwardConfigParser
+{
+    private readonly string _file;
+    private readonly PolicyDiagnostics _diagnostics = new();
+
+    public ForwardConfigParser(string file)
+    {
+        _file = file;
+    }
+
+    public IReadOnlyList<PolicyError> Errors => _diagnostics.Errors;
+
+    /// <summary>The settings, or null with <see cref="Errors"/> saying every problem found.</summary>
+    public ForwardSettings? Parse(string text)
+    {
+        var document = SyntaxParser.Parse(text, _file, validate: false);
+        if (document.HasErrors)
+        {
+            foreach (var diagnostic in document.Diagnostics)
+            {
+                if (diagnostic.Kind == DiagnosticMessageKind.Error)
+                {
+                    _diagnostics.Error(_file, diagnostic.Span.Start.Line + 1, diagnostic.Span.Start.Column + 1, "syntax", diagnostic.Message);
+                }
+            }
+
+            return null;
+        }
+
+        string? user = null;
+        string? group = null;
+        int maxConnections = 0;
+        TimeSpan? idle = null;
+        var drain = ForwardSettings.DefaultDrainTimeout;
+        int threads = 0;
+        foreach (var entry in document.KeyValues)
+        {
+            string key = TomlKey.Text(entry.Key);
+            switch (key)
+            {
+                case "user": user = String(entry, key); break;
+                case "group": group = String(entry, key); break;
+                case "max_conns": maxConnections = (int)Integer(entry, key, 0, 10_000_000); break;
+                case "threads": threads = (int)Integer(entry, key, 0, 256); break;
+                case "idle_timeout": idle = TimeSpan.FromSeconds(Seconds(entry, key, 1, 31_536_000)); break;
+                case "drain_timeout": drain = TimeSpan.FromSeconds(Seconds(entry, key, 0, 86_400)); break;
+                default:
+                    _diagnostics.Error(_file, entry, key, "unknown key; the top level takes user, group, max_conns, idle_timeout, drain_timeout, threads, and [[forward]] tables");
+                    break;
+            }
+        }
+
+        var rules = ImmutableArray.CreateBuilder<ForwardRule>();
+        foreach (var table in document.Tables)
+        {
+            string name = TomlKey.Text(table.Name);
+            if (table is TableArraySyntax && name == "forward")
+            {
+                if (ReadForward(table) is { } rule)
+                {
+                    rules.Add(rule);
+                }
+            }
+            else
+            {
+                _diagnostics.Error(_file, table, name, name == "forward"
+                    ? "write [[forward]] with double brackets: each forward is one entry of the forward array"
+                    : $"unknown table '{name}'; the file holds [[forward]] tables only");
+            }
+        }
+
+        if (rules.Count == 0 && _diagnostics.ErrorCount == 0)
+        {
+            _diagnostics.Error(_file, 0, null, "forward", "no [[forward]] table; add one with listen = \"tcp/80\" and target = \"127.0.0.1:8080\"");
+        }
+
+        return _diagnostics.ErrorCount == 0 ? new ForwardSettings(rules.ToImmutable(), user, group, maxConnections, idle, drain, threads) : null;
+    }
+
+    private ForwardRule? ReadForward(TableSyntaxBase table)
+    {
+        Endpoint? listen = null;
+        System.Net.IPEndPoint? target = null;
+        var proxy = ProxyProtocolVersion.None;
+        KeyValueSyntax? proxyEntry = null;
+        foreach (var item in table.Items)
+        {
+            if (item is not KeyValueSyntax entry)
+            {
+                continue;
+            }
+
+            string key = TomlKey.Text(entry.Key);
+            string? text = String(entry, key);
+            switch (key)
+            {
+                case "listen" when text is not null:
+                    if (Endpoint.TryParse(text, out var endpoint, out string? problem))
+                    {
+                        listen = endpoint;
+                    }
+                    else
+                    {
+                        _diagnostics.Error(_file, entry, key, problem);
+                    }
+
+                    break;
+                case "target" when text is not null:
+                    if (ForwardRule.TryParseTarget(text, out var parsed, out string? error))
+                    {
+                        target = parsed;
+                    }
+                    else
+                    {
+                        _diagnostics.Error(_file, entry, key, error);
+                    }
+
+                    break;
+                case "proxy_protocol" when text is not null:
+                    proxyEntry = entry;
+                    if (!ForwardRule.TryParseProxyProtocol(text, out proxy))
+                    {
+                        _diagnostics.Error(_file, entry, key, $"'{text}' is not v1 or v2");
+                    }
+
+                    break;
+                case "listen" or "target" or "proxy_protocol":
+                    break;
+                default:
+                    _diagnostics.Error(_file, entry, key, "unknown key; a [[forward]] takes listen, target and proxy_protocol");
+                    break;
+            }
+        }
+
+        if (listen is null || target is null)
+        {
+            if (listen is null && !HasKey(table, "listen"))
+            {
+                _diagnostics.Error(_file, table, "listen", "missing; add listen = \"tcp/80\" to this [[forward]]");
+            }
+
+            if (target is null && !HasKey(table, "target"))
+            {
+                _diagnostics.Error(_file, table, "target", "missing; add target = \"127.0.0.1:8080\" to this [[forward]]");
+            }
+
+            return null;
+        }
+
+        if (ForwardRule.Problem(listen.Value, proxy) is { } mismatch)
+        {
+            _diagnostics.Error(_file, (SyntaxNodeBase?)proxyEntry ?? table, "proxy_protocol", mismatch);
+            return null;
+        }
+
+        return new ForwardRule(listen.Value, target, proxy);
+    }
+
+    private static bool HasKey(TableSyntaxBase table, string key)
+    {
+        foreach (var item in table.Items)
+        {
+            if (item is KeyValueSyntax entry && TomlKey.Text(entry.Key) == key)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private string? String(KeyValueSyntax entry, string key)
+    {
+        if (entry.Value is StringValueSyntax text && text.Value is { } value)
+        {
+            return value;
+        }
+
+        _diagnostics.Error(_file, entry, key, "must be a string in double quotes");
+        return null;
+    }
+
+    /// <summary>A duration: whole seconds (300), or a string with a unit as systemd writes them ("300s", "5m", "1h").</summary>
+    private long Seconds(KeyValueSyntax entry, string key, long minimum, long maximum)
+    {
+        if (entry.Value is IntegerValueSyntax)
+        {
+            return Integer(entry, key, minimum, maximum);
+        }
+
+        if (entry.Value is StringValueSyntax { Value: { Length: > 1 } text })
+        {
+            long unit = text[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
+            if (unit > 0 && long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long count)
+                && count <= maximum / unit && count * unit >= minimum)
+            {
+                return count * unit;
+            }
+        }
+
+        _diagnostics.Error(_file, entry, key, $"must be whole seconds from {minimum} to {maximum} (e.g. 300), or a string such as \"300s\", \"5m\" or \"1h\"");
+        return minimum;
+    }
+
+    private long Integer(KeyValueSyntax entry, string key, long minimum, long maximum)
+    {
+        if (entry.Value is IntegerValueSyntax number && number.Value >= minimum && number.Value <= maximum)
+        {
+            return number.Value;
+        }
+
+        _diagnostics.Error(_file, entry, key, $"must be a whole number from {minimum} to {maximum}");
+        return minimum;
+    }
+}

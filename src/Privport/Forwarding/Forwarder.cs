@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Logging;
+using Privport.Client;
+
+namespace Privport.Forwarding;
+
+/// <summary>
+/// Runs the event loops over bound listeners: one loop per CPU by default, each accepting from every TCP listener;
+/// UDP flows live in the first loop. Stopping drains: listeners close at once, open connections get until the drain
+/// deadline to finish, and whatever is left is then reset.
+/// </summary>
+internal sealed class Forwarder : IDisposable
+{
+    private readonly IReadOnlyList<ListenerSlot> _listeners;
+    private readonly ForwardSettings _settings;
+    private readonly ILogger _logger;
+    private readonly List<EventLoop> _loops = [];
+    private readonly List<Thread> _threads = [];
+    private readonly ConnectionBudget _budget;
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Forwarder(IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, ILogger logger)
+    {
+        _listeners = listeners;
+        _settings = settings;
+        _logger = logger;
+        _budget = new ConnectionBudget(settings.MaxConnections);
+    }
+
+    /// <summary>Every listener's counters added up, as of now (each <see cref="ListenerSlot"/> has its own).</summary>
+    public ForwarderStatistics Total => ForwarderStatistics.Sum(_listeners.Select(listener => listener.Statistics));
+
+    public void Start()
+    {
+        var tcp = _listeners.Where(listener => listener.Rule.Listen.Protocol == PortProtocol.Tcp).ToArray();
+        var udp = _listeners.Where(listener => listener.Rule.Listen.Protocol == PortProtocol.Udp).ToArray();
+        int count = _settings.Threads > 0 ? _settings.Threads : Environment.ProcessorCount;
+        if (tcp.Length == 0)
+        {
+            count = 1;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            var loop = new EventLoop(tcp, i == 0 ? udp : [], _settings, _budget, _logger);
+            _loops.Add(loop);
+            var thread = new Thread(() => RunLoop(loop)) { IsBackground = true, Name = $"privport-forward-{i}" };
+            _threads.Add(thread);
+        }
+
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    /// <summary>Forwards until <paramref name="stopping"/> fires, then drains; false when an event loop failed.</summary>
+    public async Task<bool> RunAsync(CancellationToken stopping)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (stopping.Register(() => stopped.TrySetResult()))
+        {
+            await Task.WhenAny(stopped.Task, _failed.Task);
+        }
+
+        bool healthy = !_failed.Task.IsCompleted;
+        await Task.Run(Drain, CancellationToken.None);
+        return healthy;
+    }
+
+    public void Dispose()
+    {
+        foreach (var loop in _loops)
+        {
+            loop.Dispose();
+        }
+
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+    }
+
+    private void Drain()
+    {
+        ForwardLog.Draining(_logger, _settings.DrainTimeout.TotalSeconds, _budget.Open);
+        var deadline = DateTime.UtcNow + _settings.DrainTimeout;
+        foreach (var loop in _loops)
+        {
+            loop.Drain();
+        }
+
+        foreach (var loop in _loops)
+        {
+            loop.ListenersReleased.WaitOne(TimeSpan.FromSeconds(5));
+        }
+
+        // Closed listeners refuse new connections at once instead of letting them wait in the backlog.
+        foreach (var listener in _listeners)
+        {
+            if (listener.Rule.Listen.Protocol == PortProtocol.Tcp)
+            {
+                listener.Dispose();
+            }
+        }
+
+        bool finished = _threads.All(thread => thread.Join(Remaining(deadline)));
+        if (!finished)
+        {
+            ForwardLog.DrainDeadline(_logger, _budget.Open);
+            foreach (var loop in _loops)
+            {
+                loop.Abort();
+            }
+
+            foreach (var thread in _threads)
+            {
+                thread.Join(TimeSpan.FromSeconds(5));
+            }
+        }
+
+        var total = Total;
+        ForwardLog.Stopped(_logger, total.Accepted, total.Refused, total.BackendUnreachable, total.BytesClientToBackend, total.BytesBackendToClient);
+    }
+
+    private void RunLoop(EventLoop loop)
+    {
+        try
+        {
+            loop.Run();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            ForwardLog.LoopFailed(_logger, e.ToString());
+            _failed.TrySetResult();
+        }
+    }
+
+    private static TimeSpan Remaining(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+}

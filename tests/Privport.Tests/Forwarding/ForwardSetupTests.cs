@@ -1,0 +1,144 @@
+using System.Net;
+using Privport.Tests.Infrastructure;
+
+namespace Privport.Tests.Forwarding;
+
+/// <summary>
+/// How <c>privport forward</c> gets its ports and whom it runs as: root dropping to --user, an unprivileged user
+/// through the broker, the --config file systemd units use. Ports 748-752 on loopback belong to this class.
+/// </summary>
+public sealed class ForwardSetupTests(StagedPrivport privport)
+{
+    private const uint Nobody = 65534;
+    private static readonly IPAddress V4 = IPAddress.Loopback;
+
+    [Fact]
+    public async Task As_root_with_user_it_binds_then_runs_as_that_user_without_capabilities()
+    {
+        Privilege.RequireRoot();
+        await using var echo = TcpBackend.Echo(V4);
+        await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:748", echo.Target, "--user", "65534");
+
+        Assert.Equal("65534\t65534\t65534\t65534", forwarder.Status("Uid"));
+        Assert.Equal("65534\t65534\t65534\t65534", forwarder.Status("Gid"));
+        Assert.Equal("0000000000000000", forwarder.Status("CapEff"));
+        Assert.Equal("0000000000000000", forwarder.Status("CapPrm"));
+        Assert.Equal("1", forwarder.Status("NoNewPrivs"));
+        Assert.Contains("dropped privileges to user", forwarder.Stderr, StringComparison.Ordinal);
+
+        using var client = await ForwardClient.ConnectAsync(V4, 748);
+        Assert.Equal("as nobody", await ForwardClient.EchoAsync(client, "as nobody"));
+    }
+
+    [Fact]
+    public async Task As_an_unprivileged_user_it_gets_the_port_from_the_broker()
+    {
+        Privilege.RequireRoot();
+        await using var broker = await RunningBroker.StartAsync(privport, """
+            [[allow]]
+            name = "forwarder"
+            users = ["65534"]
+            ports = ["tcp/749"]
+            addresses = ["127.0.0.1"]
+            """);
+        await using var echo = TcpBackend.Echo(V4);
+        await using var forwarder = await RunningForwarder.StartAsUidAsync(privport, Nobody, 1, "--socket", broker.SocketPath, "tcp/127.0.0.1:749", echo.Target);
+
+        Assert.Contains($"(listener bound by the broker at {broker.SocketPath})", forwarder.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("65534\t", forwarder.Status("Uid"), StringComparison.Ordinal);
+        using var client = await ForwardClient.ConnectAsync(V4, 749);
+        Assert.Equal("via the broker", await ForwardClient.EchoAsync(client, "via the broker"));
+    }
+
+    [Fact]
+    public async Task A_port_the_broker_denies_stops_the_forwarder_saying_what_to_do()
+    {
+        Privilege.RequireRoot();
+        await using var broker = await RunningBroker.StartAsync(privport, "");
+        var result = await Run.AsUidAsync(Nobody, privport.Executable, "forward", "--socket", broker.SocketPath, "tcp/127.0.0.1:750", "127.0.0.1:9");
+
+        Assert.Equal(69, result.ExitCode);
+        Assert.Contains("did not grant tcp/127.0.0.1:750", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Add a policy rule allowing uid 65534", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_file_runs_every_forward_it_lists()
+    {
+        Privilege.RequireRoot();
+        await using var echo = TcpBackend.Echo(V4);
+        string config = Path.Combine(Directory.CreateTempSubdirectory("privport-forward-config-").FullName, "web.toml");
+        await File.WriteAllTextAsync(config, $"""
+            user = "65534"
+            max_conns = 100
+            idle_timeout = "5m"
+            [[forward]]
+            listen = "tcp/127.0.0.1:751"
+            target = "{echo.Target}"
+            [[forward]]
+            listen = "tcp/127.0.0.1:752"
+            target = "{echo.Target}"
+            proxy_protocol = "v1"
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            await using var forwarder = await RunningForwarder.StartAsync(privport, 2, "--config", config);
+
+            Assert.Contains($"forwarding tcp/127.0.0.1:752 -> {echo.Target} with PROXY protocol v1", forwarder.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith("65534\t", forwarder.Status("Uid"), StringComparison.Ordinal);
+            using var plain = await ForwardClient.ConnectAsync(V4, 751);
+            Assert.Equal("plain", await ForwardClient.EchoAsync(plain, "plain"));
+            using var proxied = await ForwardClient.ConnectAsync(V4, 752);
+            const string Start = "PROXY TCP4 127.0.0.1 127.0.0.1 ";
+            await proxied.SendAsync("x"u8.ToArray(), TestContext.Current.CancellationToken);
+            Assert.Equal(Start, System.Text.Encoding.ASCII.GetString(await ForwardClient.ReadAsync(proxied, Start.Length)));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(config)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Config_errors_name_file_line_and_field_and_nothing_starts()
+    {
+        string config = Path.Combine(Directory.CreateTempSubdirectory("privport-forward-config-").FullName, "bad.toml");
+        await File.WriteAllTextAsync(config, """
+            max_conns = "many"
+            idle_timeout = "soon"
+            [[forward]]
+            listen = "tcp/eighty"
+            target = "localhost:8080"
+            colour = "blue"
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            var result = await RunningForwarder.FailAsync(privport, "--config", config);
+
+            Assert.Equal(78, result.ExitCode);
+            Assert.Contains($"{config}:1: max_conns: must be a whole number", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:2: idle_timeout: must be whole seconds from 1 to 31536000 (e.g. 300), or a string such as \"300s\"", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:4: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:5: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:6: colour: unknown key", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(config)!, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("tcp/80", "no TARGET")]
+    [InlineData("tcp/80 127.0.0.1", "is not ADDRESS:PORT")]
+    [InlineData("udp/53 127.0.0.1:5353 --proxy-protocol v2", "PROXY protocol header is sent on TCP connections only")]
+    [InlineData("tcp/80 127.0.0.1:8080 --proxy-protocol v3", "'v3' is not v1 or v2")]
+    [InlineData("tcp/80 0.0.0.0:8080", "is a wildcard, not a backend")]
+    public async Task Command_line_mistakes_are_usage_errors_that_say_what_to_write(string arguments, string message)
+    {
+        var result = await RunningForwarder.FailAsync(privport, arguments.Split(' '));
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+}
