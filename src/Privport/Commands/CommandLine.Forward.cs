@@ -20,13 +20,15 @@ internal static partial class CommandLine
         var drain = new Option<double?>("--drain-timeout") { Description = "On SIGTERM, wait this many seconds for open connections to finish (default 30)", HelpName = "SECONDS" };
         var threads = new Option<int?>("--threads") { Description = "Event-loop threads (default: one per CPU)", HelpName = "N" };
         var socket = SocketOption();
+        var metrics = MetricsOption();
         var command = new Command("forward", "Hold privileged ports and forward them to backends on other ports (TCP via splice, UDP flows), for programs that cannot take a socket")
         {
-            pairs, config, user, group, proxy, maxConns, idle, drain, threads, socket,
+            pairs, config, user, group, proxy, maxConns, idle, drain, threads, socket, metrics,
         };
         command.SetAction((result, cancellation) => new ForwardCommand(Console.Error).RunAsync(new ForwardRequest(
             result.GetValue(pairs) ?? [], result.GetValue(config), result.GetValue(user), result.GetValue(group), result.GetValue(proxy),
-            result.GetValue(maxConns), result.GetValue(idle), result.GetValue(drain), result.GetValue(threads), result.GetValue(socket)), cancellation));
+            result.GetValue(maxConns), result.GetValue(idle), result.GetValue(drain), result.GetValue(threads), result.GetValue(socket),
+            result.GetValue(metrics)), cancellation));
         return command;
     }
 }

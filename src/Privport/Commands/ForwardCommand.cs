@@ -7,6 +7,7 @@ using Privport.Client;
 using Privport.Client.Interop;
 using Privport.Forwarding;
 using Privport.Launch;
+using Privport.Metrics;
 using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Commands;
@@ -32,6 +33,13 @@ internal sealed class ForwardCommand
         if (settings is null)
         {
             return usage;
+        }
+
+        MetricsAddress? metricsAt = null;
+        if (request.MetricsAddress is not null && !MetricsAddress.TryParse(request.MetricsAddress, out metricsAt, out string? metricsProblem))
+        {
+            await _error.WriteLineAsync($"{Verb}: {metricsProblem}");
+            return ExitCodes.Usage;
         }
 
         bool root = geteuid() == 0;
@@ -95,6 +103,23 @@ internal sealed class ForwardCommand
 
         using (forwarder)
         {
+            MetricsEndpoint? metricsEndpoint = null;
+            if (metricsAt is not null)
+            {
+                try
+                {
+                    var metrics = new ForwardMetrics(listeners.Select(listener => (listener.Rule.Name, listener.Statistics)).ToArray());
+                    metricsEndpoint = MetricsEndpoint.Start(metricsAt, metrics.Registry);
+                    ForwardLog.MetricsListening(logger, metricsAt.ToString());
+                }
+                catch (MetricsStartException e)
+                {
+                    await _error.WriteLineAsync($"{Verb}: {e.Message}");
+                    return ExitCodes.Software;
+                }
+            }
+
+            // Logged once metrics are served too, so whoever waits for these lines finds everything up.
             foreach (var listener in listeners)
             {
                 ForwardLog.Listening(logger, listener.Rule.Name + ProxyNote(listener.Rule), listener.BoundBy);
@@ -109,8 +134,11 @@ internal sealed class ForwardCommand
 
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            bool healthy = await forwarder.RunAsync(stopping.Token);
-            return healthy ? ExitCodes.Ok : ExitCodes.Software;
+            await using (metricsEndpoint)
+            {
+                bool healthy = await forwarder.RunAsync(stopping.Token);
+                return healthy ? ExitCodes.Ok : ExitCodes.Software;
+            }
         }
     }
 

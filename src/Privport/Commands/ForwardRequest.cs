@@ -11,4 +11,5 @@ internal sealed record ForwardRequest(
     double? IdleTimeoutSeconds,
     double? DrainTimeoutSeconds,
     int? Threads,
-    string? SocketPath);
+    string? SocketPath,
+    string? MetricsAddress = null);

@@ -31,4 +31,7 @@ internal static partial class ForwardLog
 
     [LoggerMessage(109, LogLevel.Error, "event loop failed: {Error}")]
     public static partial void LoopFailed(ILogger logger, string error);
+
+    [LoggerMessage(110, LogLevel.Information, "metrics on http://{Address}/metrics")]
+    public static partial void MetricsListening(ILogger logger, string address);
 }

@@ -7,7 +7,7 @@ namespace Privport.Tests.Launch;
 
 /// <summary>
 /// <c>privport exec</c> for real: as root dropping to an unprivileged user, and as that user through a broker.
-/// Ports 670-689 on loopback belong to this class.
+/// Ports 670-684 on loopback belong to this class.
 /// </summary>
 public sealed class ExecCommandTests(StagedPrivport privport)
 {
@@ -190,11 +190,11 @@ public sealed class ExecCommandTests(StagedPrivport privport)
         Privilege.RequireRoot();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay680To684);
 
-        var result = await Run.AsUidAsync(Nobody, privport.Executable, "exec", "--socket", broker.SocketPath, "--port", "tcp/127.0.0.1:689", "--", "/bin/true");
+        var result = await Run.AsUidAsync(Nobody, privport.Executable, "exec", "--socket", broker.SocketPath, "--port", "tcp/127.0.0.1:673", "--", "/bin/true");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("denied tcp/127.0.0.1:689", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("no rule allows tcp/127.0.0.1:689", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("denied tcp/127.0.0.1:673", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("no rule allows tcp/127.0.0.1:673", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Privport.Forwarding;
 using Privport.Metrics;
 using Prometheus;
 
@@ -7,25 +8,43 @@ namespace Privport.Tests.Metrics;
 public sealed class ForwardMetricsTests
 {
     [Fact]
-    public async Task Connections_bytes_and_errors_are_counted_per_listener_and_side()
+    public async Task Connections_bytes_and_errors_are_read_per_listener_and_side_at_each_scrape()
     {
-        var metrics = new ForwardMetrics();
-        metrics.Opened("tcp/80");
-        metrics.Opened("tcp/80");
-        metrics.Closed("tcp/80");
-        metrics.Transferred("tcp/80", ForwardSide.Client, 100);
-        metrics.Transferred("tcp/80", ForwardSide.Target, 2500);
-        metrics.Failed("tcp/80", ForwardSide.Target);
+        var web = new ForwarderStatistics();
+        var dns = new ForwarderStatistics();
+        var metrics = new ForwardMetrics([("tcp/80 -> 127.0.0.1:8080", web), ("udp/53 -> 127.0.0.1:5353", dns)]);
+        web.CountAccepted();
+        web.Opened();
+        web.CountAccepted();
+        web.Opened();
+        web.Closed();
+        web.AddClientToBackend(100);
+        web.AddBackendToClient(2500);
+        web.CountBackendUnreachable();
+        dns.CountUdpFlow();
+        dns.CountUdpDatagramClientToBackend(40);
 
+        var first = await ScrapeAsync(metrics);
+        web.AddBackendToClient(500);
+        var second = await ScrapeAsync(metrics);
+
+        const string Web = "tcp/80 -> 127.0.0.1:8080";
+        Assert.Equal("counter", first.TypeOf("privport_forward_connections_total"));
+        Assert.Equal(2, first.Value("privport_forward_connections_total", ("listen", Web)));
+        Assert.Equal(1, first.Value("privport_forward_connections_open", ("listen", Web)));
+        Assert.Equal(100, first.Value("privport_forward_bytes_total", ("listen", Web), ("side", "client")));
+        Assert.Equal(2500, first.Value("privport_forward_bytes_total", ("listen", Web), ("side", "target")));
+        Assert.Equal(1, first.Value("privport_forward_errors_total", ("listen", Web), ("side", "target")));
+        Assert.Equal(1, first.Value("privport_forward_udp_flows_total", ("listen", "udp/53 -> 127.0.0.1:5353")));
+        Assert.Equal(3000, second.Value("privport_forward_bytes_total", ("listen", Web), ("side", "target")));
+        Assert.Equal(2, second.Value("privport_forward_connections_total", ("listen", Web)));
+    }
+
+    private static async Task<PrometheusText> ScrapeAsync(ForwardMetrics metrics)
+    {
         using var text = new MemoryStream();
         await metrics.Registry.CollectAndExportAsTextAsync(text, TestContext.Current.CancellationToken);
-        var scrape = PrometheusText.Parse(System.Text.Encoding.UTF8.GetString(text.ToArray()));
-
-        Assert.Equal(2, scrape.Value("privport_forward_connections_total", ("listen", "tcp/80")));
-        Assert.Equal(1, scrape.Value("privport_forward_connections_open", ("listen", "tcp/80")));
-        Assert.Equal(100, scrape.Value("privport_forward_bytes_total", ("listen", "tcp/80"), ("side", "client")));
-        Assert.Equal(2500, scrape.Value("privport_forward_bytes_total", ("listen", "tcp/80"), ("side", "target")));
-        Assert.Equal(1, scrape.Value("privport_forward_errors_total", ("listen", "tcp/80"), ("side", "target")));
+        return PrometheusText.Parse(System.Text.Encoding.UTF8.GetString(text.ToArray()));
     }
 
     [Theory]
