@@ -10,7 +10,29 @@ internal static class UserDatabase
     private const int InitialBufferSize = 16384;
     private const int MaxBufferSize = 1 << 24;
 
-    public static unsafe uint? FindUid(string name)
+    public static uint? FindUid(string name) => FindUser(name)?.Uid;
+
+    /// <summary>The account with <paramref name="uid"/>; null when there is none.</summary>
+    public static unsafe PasswdEntry? FindUser(uint uid)
+    {
+        passwd entry;
+        passwd* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getpwuid_r(uid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    return result != null ? PasswdEntry.From(entry) : null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The account named <paramref name="name"/>; null when there is none.</summary>
+    public static unsafe PasswdEntry? FindUser(string name)
     {
         passwd entry;
         passwd* result = null;
@@ -20,46 +42,7 @@ internal static class UserDatabase
             {
                 if (getpwnam_r(name, &entry, buffer, (nuint)size, &result) != ERANGE)
                 {
-                    return result != null ? entry.pw_uid : null;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    public static unsafe (string Name, uint Gid)? FindUser(uint uid)
-    {
-        passwd entry;
-        passwd* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
-        {
-            fixed (byte* buffer = new byte[size])
-            {
-                if (getpwuid_r(uid, &entry, buffer, (nuint)size, &result) != ERANGE)
-                {
-                    return result != null
-                        ? (Marshal.PtrToStringUTF8((nint)entry.pw_name) ?? uid.ToString(CultureInfo.InvariantCulture), entry.pw_gid)
-                        : null;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The user's home directory (pw_dir); null when the uid has no account.</summary>
-    public static unsafe string? FindHome(uint uid)
-    {
-        passwd entry;
-        passwd* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
-        {
-            fixed (byte* buffer = new byte[size])
-            {
-                if (getpwuid_r(uid, &entry, buffer, (nuint)size, &result) != ERANGE)
-                {
-                    return result != null ? Marshal.PtrToStringUTF8((nint)entry.pw_dir) : null;
+                    return result != null ? PasswdEntry.From(entry) : null;
                 }
             }
         }

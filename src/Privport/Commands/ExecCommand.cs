@@ -19,9 +19,10 @@ internal sealed class ExecCommand
 {
     private const string Verb = "privport exec";
 
-    private readonly TextWriter _error;
+    // Created on first use: a successful exec never writes, and creating Console.Error costs start-up time.
+    private readonly Func<TextWriter> _error;
 
-    public ExecCommand(TextWriter error)
+    public ExecCommand(Func<TextWriter> error)
     {
         _error = error;
     }
@@ -30,7 +31,7 @@ internal sealed class ExecCommand
     {
         if (Validate(request) is { } usage)
         {
-            _error.WriteLine($"{Verb}: {usage}");
+            _error().WriteLine($"{Verb}: {usage}");
             return ExitCodes.Usage;
         }
 
@@ -39,7 +40,7 @@ internal sealed class ExecCommand
         {
             if (!ListenSpec.TryParse(text, out var spec, out string? problem))
             {
-                _error.WriteLine($"{Verb}: --port {problem}");
+                _error().WriteLine($"{Verb}: --port {problem}");
                 return ExitCodes.Usage;
             }
 
@@ -49,7 +50,7 @@ internal sealed class ExecCommand
         var environment = ProcessImage.CurrentEnvironment();
         if (ProgramPath.Resolve(request.Command[0], environment.GetValueOrDefault("PATH")) is not { } program)
         {
-            _error.WriteLine($"{Verb}: {request.Command[0]} not found (searched $PATH)");
+            _error().WriteLine($"{Verb}: {request.Command[0]} not found (searched $PATH)");
             return ExitCodes.CommandNotFound;
         }
 
@@ -90,7 +91,7 @@ internal sealed class ExecCommand
         }
         catch (SystemCallException e)
         {
-            _error.WriteLine($"{Verb}: cannot run {program}: {e.Message}");
+            _error().WriteLine($"{Verb}: cannot run {program}: {e.Message}");
             return e.Syscall.StartsWith("execve", StringComparison.Ordinal) ? ExitCodes.CommandNotRunnable : ExitCodes.Software;
         }
         finally
@@ -140,7 +141,7 @@ internal sealed class ExecCommand
         {
             if (request.KeepCapabilities)
             {
-                _error.WriteLine($"{Verb}: --keep-caps keeps root's CAP_NET_BIND_SERVICE, but privport runs as uid {geteuid()}; run it as root, or drop --keep-caps");
+                _error().WriteLine($"{Verb}: --keep-caps keeps root's CAP_NET_BIND_SERVICE, but privport runs as uid {geteuid()}; run it as root, or drop --keep-caps");
                 refusal = ExitCodes.Usage;
                 return null;
             }
@@ -149,7 +150,7 @@ internal sealed class ExecCommand
             {
                 if (!TargetAccount.TryResolve(request.User, request.Group, out var same, out _) || same.Uid != geteuid())
                 {
-                    _error.WriteLine($"{Verb}: only root can switch to --user {request.User}; run privport exec as root, or leave out --user to run as yourself with sockets from the broker");
+                    _error().WriteLine($"{Verb}: only root can switch to --user {request.User}; run privport exec as root, or leave out --user to run as yourself with sockets from the broker");
                     refusal = ExitCodes.NoPermission;
                     return null;
                 }
@@ -160,14 +161,14 @@ internal sealed class ExecCommand
 
         if (request.User is null)
         {
-            _error.WriteLine($"{Verb}: as root, give --user USER to run {request.Command[0]} as (the point is not to run it as root); --user root keeps root on purpose");
+            _error().WriteLine($"{Verb}: as root, give --user USER to run {request.Command[0]} as (the point is not to run it as root); --user root keeps root on purpose");
             refusal = ExitCodes.Usage;
             return null;
         }
 
         if (!TargetAccount.TryResolve(request.User, request.Group, out var account, out string? error))
         {
-            _error.WriteLine($"{Verb}: {error}");
+            _error().WriteLine($"{Verb}: {error}");
             refusal = ExitCodes.NoUser;
             return null;
         }
@@ -202,15 +203,15 @@ internal sealed class ExecCommand
             }
             catch (PrivportException e) when (e.BrokerUnreachable)
             {
-                _error.WriteLine($"{Verb}: {e.Message}");
-                _error.WriteLine($"  start the broker as root ('privport serve'), point --socket or ${PrivportClient.SocketEnvironmentVariable} at it, or run privport exec as root");
+                _error().WriteLine($"{Verb}: {e.Message}");
+                _error().WriteLine($"  start the broker as root ('privport serve'), point --socket or ${PrivportClient.SocketEnvironmentVariable} at it, or run privport exec as root");
                 failure = ExitCodes.BrokerUnreachable;
                 return null;
             }
             catch (PrivportException e) when (e.Decision == ReplyDecision.Deny)
             {
-                _error.WriteLine($"{Verb}: the broker denied {spec.Endpoint} to uid {geteuid()}: {e.Reason}");
-                _error.WriteLine($"  add a rule to the policy (see 'privport policy test --user {geteuid()} {spec.Endpoint}'), then reload the broker (SIGHUP)");
+                _error().WriteLine($"{Verb}: the broker denied {spec.Endpoint} to uid {geteuid()}: {e.Reason}");
+                _error().WriteLine($"  add a rule to the policy (see 'privport policy test --user {geteuid()} {spec.Endpoint}'), then reload the broker (SIGHUP)");
                 failure = ExitCodes.Denied;
                 return null;
             }
@@ -235,7 +236,7 @@ internal sealed class ExecCommand
     private int ReportBindFailure(Endpoint endpoint, int errno, string? reason)
     {
         string detail = reason is { Length: > 0 } ? $"{reason} ({Errno.Describe(errno)})" : Errno.Describe(errno);
-        _error.WriteLine($"{Verb}: cannot bind {endpoint}: {detail}");
+        _error().WriteLine($"{Verb}: cannot bind {endpoint}: {detail}");
         string? hint = errno switch
         {
             EADDRINUSE => PortHolderHint(endpoint),
@@ -244,7 +245,7 @@ internal sealed class ExecCommand
         };
         if (hint is not null)
         {
-            _error.WriteLine(hint);
+            _error().WriteLine(hint);
         }
 
         return ExitCodes.Unavailable;

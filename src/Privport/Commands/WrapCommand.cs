@@ -12,9 +12,10 @@ internal sealed class WrapCommand
 {
     public const string DeepVariable = "PRIVPORT_DEEP";
 
-    private readonly TextWriter _error;
+    // Created on first use: a successful exec never writes, and creating Console.Error costs start-up time.
+    private readonly Func<TextWriter> _error;
 
-    public WrapCommand(TextWriter error)
+    public WrapCommand(Func<TextWriter> error)
     {
         _error = error;
     }
@@ -23,27 +24,27 @@ internal sealed class WrapCommand
     {
         if (command.Count == 0)
         {
-            _error.WriteLine("privport wrap: give the program to run, e.g. privport wrap -- python3 -m http.server 80");
+            _error().WriteLine("privport wrap: give the program to run, e.g. privport wrap -- python3 -m http.server 80");
             return ExitCodes.Usage;
         }
 
         var environment = ProcessImage.CurrentEnvironment();
         if (ProgramPath.Resolve(command[0], environment.GetValueOrDefault("PATH")) is not { } program)
         {
-            _error.WriteLine($"privport wrap: {command[0]} not found (searched $PATH)");
+            _error().WriteLine($"privport wrap: {command[0]} not found (searched $PATH)");
             return ExitCodes.CommandNotFound;
         }
 
         if (Refusal(program) is { } reason)
         {
-            _error.WriteLine($"privport wrap: {program} {reason}, so the dynamic linker will not load the shim. " +
+            _error().WriteLine($"privport wrap: {program} {reason}, so the dynamic linker will not load the shim. " +
                 "Hand it sockets with 'privport exec --port ... -- CMD' (LISTEN_FDS), or put 'privport forward' in front of it.");
             return ExitCodes.Usage;
         }
 
         if (PreloadShim.Locate(Environment.ProcessPath) is not { } shim)
         {
-            _error.WriteLine($"privport wrap: {PreloadShim.FileName} is missing next to {Environment.ProcessPath}; reinstall privport (the build places it there).");
+            _error().WriteLine($"privport wrap: {PreloadShim.FileName} is missing next to {Environment.ProcessPath}; reinstall privport (the build places it there).");
             return ExitCodes.Software;
         }
 
@@ -68,7 +69,7 @@ internal sealed class WrapCommand
         }
         catch (SystemCallException e)
         {
-            _error.WriteLine($"privport wrap: cannot run {program}: {e.Message}");
+            _error().WriteLine($"privport wrap: cannot run {program}: {e.Message}");
         }
 
         return ExitCodes.CommandNotRunnable;

@@ -22,9 +22,7 @@ internal static class ProcessImage
             envp[next++] = $"{name}={value}";
         }
 
-        // Buffered output would be lost with the old image.
-        Console.Out.Flush();
-        Console.Error.Flush();
+        // Nothing to flush: Console's writers flush every write, and touching them here would only create them.
         Interop.Libc.execve(path, argv, envp);
         throw SystemCallException.FromLastError($"execve {path}");
     }

@@ -16,35 +16,23 @@ internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Gro
     public static bool TryResolve(string user, string? group, [NotNullWhen(true)] out TargetAccount? account, [NotNullWhen(false)] out string? error)
     {
         account = null;
-        string name;
-        uint uid;
-        uint primary;
-        if (uint.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
-        {
-            if (UserDatabase.FindUser(uid) is { } entry)
-            {
-                (name, primary) = entry;
-            }
-            else if (group is null)
-            {
-                error = $"uid {uid} has no entry in the user database (getent passwd {uid}), so its group is unknown: give --group too";
-                return false;
-            }
-            else
-            {
-                (name, primary) = (user, uint.MaxValue);
-            }
-        }
-        else if (UserDatabase.FindUid(user) is { } found && UserDatabase.FindUser(found) is { } entry)
-        {
-            (uid, name, primary) = (found, entry.Name, entry.Gid);
-        }
-        else
+        bool numeric = uint.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid);
+        PasswdEntry? entry = numeric ? UserDatabase.FindUser(uid) : UserDatabase.FindUser(user);
+        if (entry is null && !numeric)
         {
             error = $"unknown user '{user}': no such account (getent passwd {user}); give an existing user name or uid";
             return false;
         }
 
+        if (entry is null && group is null)
+        {
+            error = $"uid {uid} has no entry in the user database (getent passwd {uid}), so its group is unknown: give --group too";
+            return false;
+        }
+
+        string name = entry?.Name ?? user;
+        uid = entry?.Uid ?? uid;
+        uint primary = entry?.Gid ?? uint.MaxValue;
         if (group is not null)
         {
             if (uint.TryParse(group, NumberStyles.None, CultureInfo.InvariantCulture, out uint gid))
@@ -62,9 +50,8 @@ internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Gro
             }
         }
 
-        string? home = UserDatabase.FindHome(uid);
-        uint[] groups = home is not null ? UserDatabase.GroupsOf(name, primary) : [primary];
-        account = new TargetAccount(name, uid, primary, groups, home);
+        uint[] groups = entry is not null ? UserDatabase.GroupsOf(name, primary) : [primary];
+        account = new TargetAccount(name, uid, primary, groups, entry?.Home);
         error = null;
         return true;
     }
