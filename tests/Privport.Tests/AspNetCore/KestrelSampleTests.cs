@@ -30,7 +30,7 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
             info.ArgumentList.Add(argument);
         }
 
-        await using var server = ServerProcess.Start(info);
+        await using var server = ServiceProcess.Start(info);
 
         string reply = await server.FetchAsync(685);
 
@@ -47,7 +47,7 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay686);
         var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "686"]);
         info.Environment["PRIVPORT_SOCKET"] = broker.SocketPath;
-        await using var server = ServerProcess.Start(info);
+        await using var server = ServiceProcess.Start(info);
 
         string reply = await server.FetchAsync(686);
 
@@ -64,11 +64,11 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay686);
         var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "687"]);
         info.Environment["PRIVPORT_SOCKET"] = broker.SocketPath;
-        await using var server = ServerProcess.Start(info);
+        await using var server = ServiceProcess.Start(info);
 
-        int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        int exitCode = await server.WaitForExitAsync(30);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("denied tcp/127.0.0.1:687: no rule allows tcp/127.0.0.1:687", server.Output, StringComparison.Ordinal);
+        Assert.Contains("denied tcp/127.0.0.1:687: no rule allows tcp/127.0.0.1:687", server.Stdout + server.Stderr, StringComparison.Ordinal);
     }
 }

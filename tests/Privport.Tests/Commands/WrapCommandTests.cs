@@ -294,8 +294,8 @@ public sealed class WrapCommandTests(StagedPrivport privport)
     }
 
     /// <summary>Starts <paramref name="program"/> under privport wrap as nobody.</summary>
-    private ServerProcess StartWrapped(RunningBroker broker, string program, params string[] arguments) =>
-        ServerProcess.Start(Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+    private ServiceProcess StartWrapped(RunningBroker broker, string program, params string[] arguments) =>
+        ServiceProcess.Start(Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
             ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]));
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Privport.Tests.Infrastructure;
@@ -45,7 +47,41 @@ public sealed class ServiceProcess : IAsyncDisposable
             info.Environment[name] = value;
         }
 
+        return Start(info);
+    }
+
+    /// <summary>Starts a prepared process; its output is collected.</summary>
+    public static ServiceProcess Start(ProcessStartInfo info)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         return new ServiceProcess(Process.Start(info)!);
+    }
+
+    /// <summary>Connects to loopback <paramref name="port"/> until the process answers, sends <paramref name="request"/>, returns the reply.</summary>
+    public async Task<string> FetchAsync(int port, string request = "GET / HTTP/1.0\r\n\r\n")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+                continue;
+            }
+
+            using var stream = new NetworkStream(client);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
+            using var reader = new StreamReader(stream);
+            return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+        }
+
+        throw new InvalidOperationException($"{_process.StartInfo.FileName} never answered on port {port} (exited: {_process.HasExited})\n{Stdout}{Stderr}");
     }
 
     public async Task SignalAsync(string signal)
@@ -79,7 +115,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                await SignalAsync("TERM");
+                // It may exit on its own between the check and the signal: only the wait matters here.
+                await Run.AsRootAsync("kill", "-TERM", Pid.ToString(CultureInfo.InvariantCulture));
                 await WaitForExitAsync();
             }
         }

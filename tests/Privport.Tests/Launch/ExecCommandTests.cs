@@ -108,7 +108,7 @@ public sealed class ExecCommandTests(StagedPrivport privport)
     {
         Privilege.RequireRoot();
         RequirePython();
-        await using var server = ServerProcess.Start(ExecInfo(["--user", "nobody", "--port", "tcp/127.0.0.1:674", "--", ExecProbe.Python, "-c", ExecProbe.Script, "serve"]));
+        await using var server = ServiceProcess.Start(ExecInfo(["--user", "nobody", "--port", "tcp/127.0.0.1:674", "--", ExecProbe.Python, "-c", ExecProbe.Script, "serve"]));
 
         string reply = await server.FetchAsync(674, request: "");
 
@@ -120,7 +120,7 @@ public sealed class ExecCommandTests(StagedPrivport privport)
     {
         Privilege.RequireRoot();
         Assert.SkipUnless(File.Exists("/usr/bin/node"), "needs Node.js at /usr/bin/node");
-        await using var server = ServerProcess.Start(ExecInfo(["--user", "nobody", "--port", "tcp/127.0.0.1:675", "--", "/usr/bin/node", "-e",
+        await using var server = ServiceProcess.Start(ExecInfo(["--user", "nobody", "--port", "tcp/127.0.0.1:675", "--", "/usr/bin/node", "-e",
             "require('net').createServer(s => s.end('hello from node as uid ' + process.getuid())).listen({ fd: 3 })"]));
 
         string reply = await server.FetchAsync(675, request: "");
