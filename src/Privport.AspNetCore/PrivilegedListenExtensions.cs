@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Privport.Client;
 
@@ -34,8 +32,4 @@ public static class PrivilegedListenExtensions
         options.ListenHandle((ulong)descriptor, configure ?? (_ => { }));
         return options;
     }
-
-    internal static string Describe(IPAddress address, int port) => address.AddressFamily == AddressFamily.InterNetworkV6
-        ? string.Create(CultureInfo.InvariantCulture, $"tcp/[{address}]:{port}")
-        : string.Create(CultureInfo.InvariantCulture, $"tcp/{address}:{port}");
 }

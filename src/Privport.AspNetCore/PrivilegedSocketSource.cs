@@ -17,12 +17,7 @@ internal static class PrivilegedSocketSource
             {
                 // Kestrel takes the descriptor as it is; without close-on-exec every process the application starts
                 // would hold the port open too.
-                using var socket = new SafeFdHandle(inherited.Descriptor, ownsHandle: false);
-                if (Interop.Libc.fcntl(socket, Interop.Libc.F_SETFD, Interop.Libc.FD_CLOEXEC) < 0)
-                {
-                    throw SystemCallException.FromLastError($"fcntl F_SETFD on inherited descriptor {inherited.Descriptor}");
-                }
-
+                inherited.SetCloseOnExec();
                 return inherited.Descriptor;
             }
         }

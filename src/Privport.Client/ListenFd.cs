@@ -57,12 +57,17 @@ public sealed class ListenFd
     /// </summary>
     public Socket Adopt()
     {
+        SetCloseOnExec();
+        return new SafeFdHandle(Descriptor).ToSocket();
+    }
+
+    /// <summary>Marks the descriptor close-on-exec: the protocol passes it without, for its receiver to decide.</summary>
+    internal void SetCloseOnExec()
+    {
         if (Interop.Interop.Libc.fcntl_fd(Descriptor, F_SETFD, FD_CLOEXEC) < 0)
         {
             throw SystemCallException.FromLastError($"fcntl F_SETFD on inherited descriptor {Descriptor}");
         }
-
-        return new SafeFdHandle(Descriptor).ToSocket();
     }
 
     /// <inheritdoc/>

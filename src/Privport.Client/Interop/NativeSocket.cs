@@ -124,28 +124,11 @@ internal static class NativeSocket
         return (family, inet && length >= 4 ? (ushort)((raw[2] << 8) | raw[3]) : (ushort)0);
     }
 
-    /// <summary>getsockname(2) as an <see cref="IPEndPoint"/>; null when the socket is not an IP socket.</summary>
+    /// <summary>getsockname(2) as an <see cref="IPEndPoint"/>; null when the descriptor is not an IP socket or the call fails.</summary>
     public static unsafe IPEndPoint? LocalEndPoint(SafeHandle fd)
     {
-        var address = new SocketAddress(AddressFamily.InterNetworkV6);
-        uint length = (uint)address.Buffer.Length;
-        fixed (byte* raw = address.Buffer.Span)
-        {
-            if (getsockname(fd, raw, &length) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                return errno == ENOTSOCK ? null : throw new SystemCallException("getsockname", errno);
-            }
-        }
-
-        var family = (AddressFamily)address.Buffer.Span[0];
-        if (length < 2 || (family != AddressFamily.InterNetwork && family != AddressFamily.InterNetworkV6))
-        {
-            return null;
-        }
-
-        var sized = new SocketAddress(family, (int)length);
-        address.Buffer.Span[..(int)length].CopyTo(sized.Buffer.Span);
-        return (IPEndPoint)new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0).Create(sized);
+        byte* raw = stackalloc byte[SocketAddressBytes.MaxLength];
+        uint length = SocketAddressBytes.MaxLength;
+        return getsockname(fd, raw, &length) == 0 ? SocketAddressBytes.ToEndPoint(new ReadOnlySpan<byte>(raw, (int)length)) : null;
     }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Privport.Client.Interop;
 using Privport.Policy;
 
 namespace Privport.Broker;
@@ -25,26 +25,8 @@ internal static class PeerVisibility
         return false;
     }
 
-    /// <summary>CAP_SYS_PTRACE in the effective set, from /proc/self/status; true when it cannot be told.</summary>
-    public static bool HasPtraceCapability(string statusPath = "/proc/self/status")
-    {
-        try
-        {
-            foreach (string line in File.ReadLines(statusPath))
-            {
-                if (line.StartsWith("CapEff:", StringComparison.Ordinal)
-                    && ulong.TryParse(line.AsSpan("CapEff:".Length).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong effective))
-                {
-                    return (effective & (1UL << CapSysPtrace)) != 0;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return true;
-    }
+    /// <summary>CAP_SYS_PTRACE in this thread's effective set (capget).</summary>
+    public static bool HasPtraceCapability() => (ProcessCredentials.Capabilities().Effective & (1UL << CapSysPtrace)) != 0;
 
     public static void WarnIfBlind(PortPolicy policy, string policyPath, Microsoft.Extensions.Logging.ILogger logger)
     {

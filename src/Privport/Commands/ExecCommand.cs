@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
-using Privport.Broker;
 using Privport.Client;
 using Privport.Client.Interop;
-using Privport.Client.Protocol;
-using Privport.Doctor.Probes;
 using Privport.Launch;
 using static Privport.Client.Interop.Interop.Libc;
 
@@ -60,12 +56,13 @@ internal sealed class ExecCommand
             return refusal;
         }
 
+        var source = new SocketSource(request.SocketPath);
         var sockets = new List<SafeHandle>(specs.Count);
         try
         {
             foreach (var spec in specs)
             {
-                if (Open(spec, root, request.SocketPath, out int failure) is not { } socket)
+                if (Open(source, spec, out int failure) is not { } socket)
                 {
                     return failure;
                 }
@@ -176,94 +173,24 @@ internal sealed class ExecCommand
         return new ExecTarget(account);
     }
 
-    private SafeHandle? Open(ListenSpec spec, bool root, string? socketPath, out int failure)
+    private SafeFdHandle? Open(SocketSource source, ListenSpec spec, out int failure)
     {
-        failure = ExitCodes.Ok;
-        SafeHandle socket;
-        if (root)
+        try
         {
-            var (fd, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, spec.Endpoint, spec.Options, (uint)spec.Endpoint.Address.ScopeIdOrZero()));
-            if (fd is null)
-            {
-                failure = ReportBindFailure(spec.Endpoint, errno, reason: null);
-                return null;
-            }
-
-            socket = fd;
+            failure = ExitCodes.Ok;
+            return source.Open(spec.Endpoint, spec.Options, spec.Backlog);
         }
-        else
+        catch (SocketSourceException e)
         {
-            var client = new PrivportClient(socketPath);
-            try
+            _error().WriteLine($"{Verb}: {e.Message}");
+            failure = e.Failure switch
             {
-                // Synchronously: the privilege drop and execve that follow must run on this same thread.
-                using var granted = client.BindAsync(spec.Endpoint, spec.Options).GetAwaiter().GetResult();
-                int copy = fcntl(granted.SafeHandle, F_DUPFD_CLOEXEC, 0);
-                socket = copy >= 0 ? new SafeFdHandle(copy) : throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
-            }
-            catch (PrivportException e) when (e.BrokerUnreachable)
-            {
-                _error().WriteLine($"{Verb}: {e.Message}");
-                _error().WriteLine($"  start the broker as root ('privport serve'), point --socket or ${PrivportClient.SocketEnvironmentVariable} at it, or run privport exec as root");
-                failure = ExitCodes.BrokerUnreachable;
-                return null;
-            }
-            catch (PrivportException e) when (e.Decision == ReplyDecision.Deny)
-            {
-                _error().WriteLine($"{Verb}: the broker denied {spec.Endpoint} to uid {geteuid()}: {e.Reason}");
-                _error().WriteLine($"  add a rule to the policy (see 'privport policy test --user {geteuid()} {spec.Endpoint}'), then reload the broker (SIGHUP)");
-                failure = ExitCodes.Denied;
-                return null;
-            }
-            catch (PrivportException e)
-            {
-                failure = ReportBindFailure(spec.Endpoint, e.Errno, e.Reason);
-                return null;
-            }
-        }
-
-        if (spec.Endpoint.Protocol == PortProtocol.Tcp && listen(socket, spec.Backlog) < 0)
-        {
-            var listenFailure = SystemCallException.FromLastError("listen");
-            socket.Dispose();
-            failure = ReportBindFailure(spec.Endpoint, listenFailure.ErrorNumber, reason: null);
+                SocketSourceFailure.BrokerUnreachable => ExitCodes.BrokerUnreachable,
+                SocketSourceFailure.Denied => ExitCodes.Denied,
+                _ => ExitCodes.Unavailable,
+            };
             return null;
         }
-
-        return socket;
-    }
-
-    private int ReportBindFailure(Endpoint endpoint, int errno, string? reason)
-    {
-        string detail = reason is { Length: > 0 } ? $"{reason} ({Errno.Describe(errno)})" : Errno.Describe(errno);
-        _error().WriteLine($"{Verb}: cannot bind {endpoint}: {detail}");
-        string? hint = errno switch
-        {
-            EADDRINUSE => PortHolderHint(endpoint),
-            EADDRNOTAVAIL => $"  {endpoint.Address} is not an address of this host (ip -br address); bind the wildcard (tcp/{endpoint.Port}) or an address the host has",
-            _ => null,
-        };
-        if (hint is not null)
-        {
-            _error().WriteLine(hint);
-        }
-
-        return ExitCodes.Unavailable;
-    }
-
-    private static string PortHolderHint(Endpoint endpoint)
-    {
-        string protocol = Endpoint.ProtocolName(endpoint.Protocol);
-        var holder = SocketTable.Holders(HostRoot.Live, protocol, endpoint.Port).FirstOrDefault(h => h.Socket.IsListening);
-        string who = holder switch
-        {
-            { Pid: { } pid } => string.Create(CultureInfo.InvariantCulture,
-                $"pid {pid} ({holder.Command ?? "?"}, user {holder.UserName ?? holder.Uid.ToString(CultureInfo.InvariantCulture)}{(holder.Unit is { } unit ? $", {unit}" : "")}) holds {holder.Socket.Display}"),
-            not null => string.Create(CultureInfo.InvariantCulture,
-                $"a process of user {holder.UserName ?? holder.Uid.ToString(CultureInfo.InvariantCulture)} holds {holder.Socket.Display} (its pid is hidden from this user)"),
-            null => $"another socket holds {protocol} port {endpoint.Port}",
-        };
-        return $"  {who}: stop or reconfigure it, or pick another port ('privport doctor {endpoint}' explains more)";
     }
 
     private sealed record ExecTarget(TargetAccount? Account);

@@ -76,7 +76,7 @@ internal sealed class ForwardCommand
             var binder = new ListenerBinder(request.SocketPath);
             for (int i = 0; i < settings.Rules.Length; i++)
             {
-                listeners.Add(binder.BindAsync(i, settings.Rules[i], cancellation).GetAwaiter().GetResult());
+                listeners.Add(binder.Bind(i, settings.Rules[i]));
             }
 
             if (root && account is { IsRoot: false })

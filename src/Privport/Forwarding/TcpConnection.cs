@@ -139,7 +139,7 @@ internal sealed class TcpConnection
     private bool SendProxyHeader()
     {
         var source = SocketAddressBytes.ToEndPoint(_clientAddress);
-        var destination = NativeSocket.LocalName(Client) is not null ? LocalEndPoint() : null;
+        var destination = NativeSocket.LocalEndPoint(Client);
         if (source is null || destination is null)
         {
             return false;
@@ -150,13 +150,6 @@ internal sealed class TcpConnection
 
         // A new connection's send buffer is far larger than the header, so it is sent whole or not at all.
         return NonblockingIo.Send(Backend, header[..length]) == length;
-    }
-
-    private unsafe System.Net.IPEndPoint? LocalEndPoint()
-    {
-        byte* raw = stackalloc byte[SocketAddressBytes.MaxLength];
-        uint length = SocketAddressBytes.MaxLength;
-        return getsockname(Client, raw, &length) == 0 ? SocketAddressBytes.ToEndPoint(new ReadOnlySpan<byte>(raw, (int)length)) : null;
     }
 
     private ConnectionState Pump(bool clientReadable, bool backendReadable, long now)

@@ -193,7 +193,7 @@ public sealed class ExecCommandTests(StagedPrivport privport)
         var result = await Run.AsUidAsync(Nobody, privport.Executable, "exec", "--socket", broker.SocketPath, "--port", "tcp/127.0.0.1:673", "--", "/bin/true");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("denied tcp/127.0.0.1:673", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("did not grant tcp/127.0.0.1:673 to uid 65534", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("no rule allows tcp/127.0.0.1:673", result.Stderr, StringComparison.Ordinal);
     }
 

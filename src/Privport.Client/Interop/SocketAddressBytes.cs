@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Privport.Client.Interop;
-
-namespace Privport.Forwarding;
+namespace Privport.Client.Interop;
 
 /// <summary>Between <see cref="IPEndPoint"/> and the raw sockaddr_in / sockaddr_in6 bytes the system calls take.</summary>
 internal static class SocketAddressBytes

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Privport.Broker;
+using Privport.Client;
+using Privport.Client.Interop;
+using Privport.Client.Protocol;
+using Privport.Doctor.Probes;
+using static Privport.Client.Interop.Interop.Libc;
+
+namespace Privport.Launch;
+
+/// <summary>
+/// Opens the sockets <c>privport exec</c> and <c>privport forward</c> hand on: bound here when this process may (root,
+/// or a port from 1024 up), otherwise bound by the broker (OPEN) and passed over. TCP sockets are left listening.
+/// </summary>
+internal sealed class SocketSource(string? brokerSocket)
+{
+    public string BrokerPath => new PrivportClient(brokerSocket).SocketPath;
+
+    /// <summary>Whether <paramref name="endpoint"/> is bound by this process rather than the broker.</summary>
+    public static bool BindsHere(Endpoint endpoint) => geteuid() == 0 || endpoint.Port >= 1024;
+
+    /// <summary>
+    /// Opens <paramref name="endpoint"/> with <paramref name="options"/>, synchronously: callers drop privileges and
+    /// exec on this same thread afterwards.
+    /// </summary>
+    /// <exception cref="SocketSourceException">The broker is unreachable, refused, or the bind or listen failed.</exception>
+    public SafeFdHandle Open(Endpoint endpoint, BindOptions options, int backlog)
+    {
+        var socket = BindsHere(endpoint) ? BindHere(endpoint, options) : FromBroker(endpoint, options);
+        if (endpoint.Protocol == PortProtocol.Tcp && listen(socket, backlog) < 0)
+        {
+            int errno = SystemCallException.FromLastError("listen").ErrorNumber;
+            socket.Dispose();
+            throw Unavailable(endpoint, errno, reason: null);
+        }
+
+        return socket;
+    }
+
+    private static SafeFdHandle BindHere(Endpoint endpoint, BindOptions options)
+    {
+        var (socket, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, endpoint, options, (uint)endpoint.Address.ScopeIdOrZero()));
+        return socket ?? throw Unavailable(endpoint, errno, reason: null);
+    }
+
+    private SafeFdHandle FromBroker(Endpoint endpoint, BindOptions options)
+    {
+        var client = new PrivportClient(brokerSocket);
+        uint uid = geteuid();
+        try
+        {
+            using var granted = client.BindAsync(endpoint, options).GetAwaiter().GetResult();
+            int copy = fcntl(granted.SafeHandle, F_DUPFD_CLOEXEC, 0);
+            return copy >= 0 ? new SafeFdHandle(copy) : throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
+        }
+        catch (PrivportException e) when (e.BrokerUnreachable)
+        {
+            throw new SocketSourceException(SocketSourceFailure.BrokerUnreachable,
+                $"{e.Message}\n  start the broker as root ('privport serve'), point --socket or ${PrivportClient.SocketEnvironmentVariable} at it, or run as root, which binds the port itself");
+        }
+        catch (PrivportException e) when (e.Decision == ReplyDecision.Deny)
+        {
+            throw new SocketSourceException(SocketSourceFailure.Denied, string.Create(CultureInfo.InvariantCulture,
+                $"the broker at {client.SocketPath} did not grant {endpoint} to uid {uid}: {e.Reason}\n  Add a policy rule allowing uid {uid} this port (try it with 'privport policy test --user {uid} {endpoint}'), then reload the broker (SIGHUP); or run as root with --user"));
+        }
+        catch (PrivportException e)
+        {
+            throw Unavailable(endpoint, e.Errno, e.Reason);
+        }
+    }
+
+    private static SocketSourceException Unavailable(Endpoint endpoint, int errno, string? reason)
+    {
+        string detail = reason is { Length: > 0 } ? $"{reason} ({Errno.Describe(errno)})" : Errno.Describe(errno);
+        string advice = errno switch
+        {
+            EADDRINUSE => Holder(endpoint),
+            EADDRNOTAVAIL => $"{endpoint.Address} is not an address of this host (ip -br address); bind the wildcard ({Endpoint.ProtocolName(endpoint.Protocol)}/{endpoint.Port}) or an address the host has",
+            EACCES => "binding a port below 1024 needs root, or a broker whose policy grants it",
+            _ => "check the endpoint",
+        };
+        return new SocketSourceException(SocketSourceFailure.Unavailable, $"cannot bind {endpoint}: {detail}\n  {advice}");
+    }
+
+    private static string Holder(Endpoint endpoint)
+    {
+        string protocol = Endpoint.ProtocolName(endpoint.Protocol);
+        var holder = SocketTable.Holders(HostRoot.Live, protocol, endpoint.Port).FirstOrDefault(h => h.Socket.IsListening);
+        string who = holder switch
+        {
+            { Pid: { } pid } => string.Create(CultureInfo.InvariantCulture,
+                $"pid {pid} ({holder.Command ?? "?"}, user {holder.UserName ?? holder.Uid.ToString(CultureInfo.InvariantCulture)}{(holder.Unit is { } unit ? $", {unit}" : "")}) holds {holder.Socket.Display}"),
+            not null => string.Create(CultureInfo.InvariantCulture,
+                $"a process of user {holder.UserName ?? holder.Uid.ToString(CultureInfo.InvariantCulture)} holds {holder.Socket.Display} (its pid is hidden from this user)"),
+            null => $"another socket holds {protocol} port {endpoint.Port}",
+        };
+        return $"{who}: stop or reconfigure it, or pick another port ('privport doctor {endpoint}' explains more)";
+    }
+}
