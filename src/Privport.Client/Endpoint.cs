@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -40,46 +39,19 @@ public readonly record struct Endpoint(PortProtocol Protocol, IPAddress Address,
             return false;
         }
 
-        string rest = text[(slash + 1)..];
-        IPAddress address = IPAddress.Any;
-        string portText = rest;
-        if (rest.StartsWith('['))
+        error = AddressPort.TryParse(text[(slash + 1)..], addressOptional: true, out var address, out ushort port, out string addressText, out string portText) switch
         {
-            int close = rest.IndexOf("]:", StringComparison.Ordinal);
-            // IPAddress.TryParse would also take a nested "[::1]" or "[::1]:80" and drop the inner port.
-            if (close < 0 || rest.AsSpan(1, close - 1).ContainsAny('[', ']')
-                || !IPAddress.TryParse(rest[1..close], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                error = $"'{text}': an IPv6 endpoint is written [ADDRESS]:PORT, e.g. tcp/[::1]:443";
-                return false;
-            }
-
-            address = v6;
-            portText = rest[(close + 2)..];
-        }
-        else if (rest.Contains(':', StringComparison.Ordinal))
+            AddressPortProblem.BracketedAddress => $"'{text}': an IPv6 endpoint is written [ADDRESS]:PORT, e.g. tcp/[::1]:443",
+            AddressPortProblem.Ipv4Address => $"'{text}': '{addressText}' is not an IPv4 address (put IPv6 addresses in brackets: tcp/[::1]:443)",
+            AddressPortProblem.Port => $"'{text}': port '{portText}' is not a number from 1 to 65535",
+            _ => null,
+        };
+        if (error is not null)
         {
-            int colon = rest.LastIndexOf(':');
-            // IPAddress.TryParse takes inet_aton's forms too: "127.1", "2130706433", and "010.0.0.1" read as octal
-            // 8.0.0.1. A policy or a bind must mean what it says, so only the canonical dotted-decimal form is taken.
-            if (!IPAddress.TryParse(rest[..colon], out var v4) || v4.AddressFamily != AddressFamily.InterNetwork
-                || v4.ToString() != rest[..colon])
-            {
-                error = $"'{text}': '{rest[..colon]}' is not an IPv4 address (put IPv6 addresses in brackets: tcp/[::1]:443)";
-                return false;
-            }
-
-            address = v4;
-            portText = rest[(colon + 1)..];
-        }
-
-        if (!ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
-        {
-            error = $"'{text}': port '{portText}' is not a number from 1 to 65535";
             return false;
         }
 
-        endpoint = new Endpoint(protocol, address, port);
+        endpoint = new Endpoint(protocol, address ?? IPAddress.Any, port);
         error = null;
         return true;
     }

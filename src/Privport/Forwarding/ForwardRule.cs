@@ -1,7 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Privport.Client;
 
 namespace Privport.Forwarding;
@@ -16,30 +14,19 @@ internal sealed record ForwardRule(Endpoint Listen, IPEndPoint Target, ProxyProt
     public static bool TryParseTarget(string text, [NotNullWhen(true)] out IPEndPoint? target, [NotNullWhen(false)] out string? error)
     {
         target = null;
-        int colon = text.LastIndexOf(':');
-        bool bracketed = text.StartsWith('[');
-        if (colon < 0 || (bracketed && text.IndexOf("]:", StringComparison.Ordinal) != colon - 1)
-            || (!bracketed && text.IndexOf(':', StringComparison.Ordinal) != colon))
+        error = AddressPort.TryParse(text, addressOptional: false, out var parsed, out ushort port, out string addressText, out string portText) switch
         {
-            error = $"target '{text}' is not ADDRESS:PORT; write e.g. 127.0.0.1:8080 or [::1]:8080";
+            AddressPortProblem.Shape or AddressPortProblem.BracketedAddress => $"target '{text}' is not ADDRESS:PORT; write e.g. 127.0.0.1:8080 or [::1]:8080",
+            AddressPortProblem.Ipv4Address => $"target '{text}': '{addressText}' is not an IP address (no host names; put IPv6 addresses in brackets: [::1]:8080)",
+            AddressPortProblem.Port => $"target '{text}': port '{portText}' is not a number from 1 to 65535",
+            _ => null,
+        };
+        if (error is not null)
+        {
             return false;
         }
 
-        string addressText = bracketed ? text[1..(colon - 1)] : text[..colon];
-        if (!IPAddress.TryParse(addressText, out var address)
-            || (address.AddressFamily == AddressFamily.InterNetwork && address.ToString() != addressText)
-            || (address.AddressFamily == AddressFamily.InterNetworkV6) != bracketed)
-        {
-            error = $"target '{text}': '{addressText}' is not an IP address (no host names; put IPv6 addresses in brackets: [::1]:8080)";
-            return false;
-        }
-
-        if (!ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
-        {
-            error = $"target '{text}': port '{text[(colon + 1)..]}' is not a number from 1 to 65535";
-            return false;
-        }
-
+        var address = parsed!;
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {
             error = $"target '{text}': {addressText} is a wildcard, not a backend; name the backend's address, e.g. 127.0.0.1:{port}";

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
+using Privport.Client;
 
 namespace Privport.Metrics;
 
@@ -15,33 +16,19 @@ internal sealed record MetricsAddress(IPAddress Address, ushort Port)
     public static bool TryParse(string text, [NotNullWhen(true)] out MetricsAddress? address, [NotNullWhen(false)] out string? problem)
     {
         address = null;
-        int colon = text.LastIndexOf(':');
-        if (colon <= 0)
+        problem = AddressPort.TryParse(text, addressOptional: false, out var ip, out ushort port, out string host, out string portText) switch
         {
-            problem = $"'{text}' is not ADDRESS:PORT; give e.g. 127.0.0.1:9464 or [::1]:9464";
+            AddressPortProblem.Shape or AddressPortProblem.BracketedAddress => $"'{text}' is not ADDRESS:PORT; give e.g. 127.0.0.1:9464 or [::1]:9464",
+            AddressPortProblem.Ipv4Address => $"'{host}' in '{text}' is not an IP address; give e.g. 127.0.0.1:9464 or [::1]:9464 (host names are not resolved)",
+            AddressPortProblem.Port => $"'{portText}' in '{text}' is not a port from 1 to 65535",
+            _ => null,
+        };
+        if (problem is not null)
+        {
             return false;
         }
 
-        string host = text[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            host = host[1..^1];
-        }
-
-        if (!IPAddress.TryParse(host, out var ip))
-        {
-            problem = $"'{host}' in '{text}' is not an IP address; give e.g. 127.0.0.1:9464 (host names are not resolved)";
-            return false;
-        }
-
-        if (!ushort.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
-        {
-            problem = $"'{text[(colon + 1)..]}' in '{text}' is not a port from 1 to 65535";
-            return false;
-        }
-
-        address = new MetricsAddress(ip, port);
-        problem = null;
+        address = new MetricsAddress(ip!, port);
         return true;
     }
 }

@@ -62,6 +62,9 @@ public sealed class ForwardMetricsTests
     [InlineData("127.0.0.1:0", "is not a port from 1 to 65535")]
     [InlineData("127.0.0.1:70000", "is not a port from 1 to 65535")]
     [InlineData("example.org:80", "is not an IP address")]
+    [InlineData("127.1:9464", "'127.1' in '127.1:9464' is not an IP address")]
+    [InlineData("::1:9464", "'::1' in '::1:9464' is not an IP address")]
+    [InlineData("[::1:9464", "is not ADDRESS:PORT")]
     public void Bad_metrics_addresses_say_what_is_wrong(string text, string expected)
     {
         Assert.False(MetricsAddress.TryParse(text, out _, out string? problem));
