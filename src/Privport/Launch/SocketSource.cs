@@ -27,11 +27,17 @@ internal sealed class SocketSource(string? brokerSocket)
     public SafeFdHandle Open(Endpoint endpoint, BindOptions options, int backlog)
     {
         var socket = BindsHere(endpoint) ? BindHere(endpoint, options) : FromBroker(endpoint, options);
-        if (endpoint.Protocol == PortProtocol.Tcp && listen(socket, backlog) < 0)
+        if (endpoint.Protocol == PortProtocol.Tcp)
         {
-            int errno = SystemCallException.FromLastError("listen").ErrorNumber;
-            socket.Dispose();
-            throw Unavailable(endpoint, errno, reason: null);
+            try
+            {
+                NonblockingIo.Listen(socket, backlog);
+            }
+            catch (SystemCallException e)
+            {
+                socket.Dispose();
+                throw Unavailable(endpoint, e.ErrorNumber, reason: null);
+            }
         }
 
         return socket;
