@@ -129,7 +129,15 @@ internal sealed class ForwardCommand
             void Stop(PosixSignalContext context)
             {
                 context.Cancel = true;
-                stopping.Cancel();
+                try
+                {
+                    stopping.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // System.CommandLine cancels on SIGTERM too: this handler, run later from the thread pool, can
+                    // find the stop already done and its token gone.
+                }
             }
 
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
