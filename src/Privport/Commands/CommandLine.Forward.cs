@@ -19,16 +19,21 @@ internal static partial class CommandLine
         var idle = new Option<double?>("--idle-timeout") { Description = "Close a connection or flow idle this many seconds (default: TCP never, UDP 60)", HelpName = "SECONDS" };
         var drain = new Option<double?>("--drain-timeout") { Description = "On SIGTERM, wait this many seconds for open connections to finish (default 30)", HelpName = "SECONDS" };
         var threads = new Option<int?>("--threads") { Description = "Event-loop threads (default: one per CPU)", HelpName = "N" };
+        var scheduling = new Option<string?>("--scheduling")
+        {
+            Description = "Event loops' CPU scheduling: batch (default: no preempting the programs that wake them, fewer switches under load) or normal",
+            HelpName = "batch|normal",
+        };
         var socket = SocketOption();
         var metrics = MetricsOption();
         var command = new Command("forward", "Hold privileged ports and forward them to backends on other ports (TCP via splice, UDP flows), for programs that cannot take a socket")
         {
-            pairs, config, user, group, proxy, maxConns, idle, drain, threads, socket, metrics,
+            pairs, config, user, group, proxy, maxConns, idle, drain, threads, scheduling, socket, metrics,
         };
         command.SetAction((result, cancellation) => new ForwardCommand(Console.Error).RunAsync(new ForwardRequest(
             result.GetValue(pairs) ?? [], result.GetValue(config), result.GetValue(user), result.GetValue(group), result.GetValue(proxy),
             result.GetValue(maxConns), result.GetValue(idle), result.GetValue(drain), result.GetValue(threads), result.GetValue(socket),
-            result.GetValue(metrics)), cancellation));
+            result.GetValue(metrics), result.GetValue(scheduling)), cancellation));
         return command;
     }
 }

@@ -186,6 +186,12 @@ internal sealed class ForwardCommand
             return Fail($"--threads {request.Threads} is out of range; give 1 to 256 (0: one per CPU)");
         }
 
+        var scheduling = LoopScheduling.Batch;
+        if (request.Scheduling is { } schedulingText && !LoopSchedulingNames.TryParse(schedulingText, out scheduling))
+        {
+            return Fail($"--scheduling '{schedulingText}' is not batch or normal");
+        }
+
         ForwardSettings settings;
         if (request.ConfigPath is { } path)
         {
@@ -260,6 +266,7 @@ internal sealed class ForwardCommand
             IdleTimeout = request.IdleTimeoutSeconds is { } idle ? TimeSpan.FromSeconds(idle) : settings.IdleTimeout,
             DrainTimeout = request.DrainTimeoutSeconds is { } drain ? TimeSpan.FromSeconds(drain) : settings.DrainTimeout,
             Threads = request.Threads ?? settings.Threads,
+            Scheduling = request.Scheduling is null ? settings.Scheduling : scheduling,
         };
     }
 

@@ -12,4 +12,5 @@ internal sealed record ForwardRequest(
     double? DrainTimeoutSeconds,
     int? Threads,
     string? SocketPath,
-    string? MetricsAddress = null);
+    string? MetricsAddress = null,
+    string? Scheduling = null);

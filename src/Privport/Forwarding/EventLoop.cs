@@ -6,7 +6,8 @@ namespace Privport.Forwarding;
 
 /// <summary>
 /// One thread, one epoll set: accepts from every TCP listener (EPOLLEXCLUSIVE, so one loop wakes per connection) and
-/// runs the connections it accepted. Nothing here allocates per read; a connection costs one object and its pipes.
+/// runs the connections the <see cref="ConnectionDistributor"/> gives it, accepted here or by another loop. Nothing
+/// here allocates per read; a connection costs one object and its pipes.
 /// </summary>
 internal sealed class EventLoop : IDisposable
 {
@@ -22,6 +23,7 @@ internal sealed class EventLoop : IDisposable
     private const ulong KindClient = 2;
     private const ulong KindBackend = 3;
     private const ulong KindUdp = 4;
+    private const ulong KindHandOver = 5;
 
     private readonly Epoll _epoll = new();
     private readonly PipePool _pipes = new(PipeSize, PooledPipes);
@@ -34,6 +36,8 @@ internal sealed class EventLoop : IDisposable
     private readonly LogThrottle[] _acceptLog;
     private readonly ForwardSettings _settings;
     private readonly ConnectionBudget _budget;
+    private readonly ConnectionDistributor _distributor;
+    private readonly int _index;
     private readonly ILogger _logger;
     private readonly UdpRelay? _udp;
     private readonly List<TcpConnection?> _connections = [];
@@ -41,17 +45,20 @@ internal sealed class EventLoop : IDisposable
     private readonly ManualResetEventSlim _listenersReleased = new();
     private readonly long _idleMilliseconds;
     private uint _generation;
-    private int _open;
     private long _nextSweep;
     private volatile bool _draining;
     private volatile bool _aborting;
     private bool _listening;
 
-    public EventLoop(IReadOnlyList<ListenerSlot> tcpListeners, IReadOnlyList<ListenerSlot> udpListeners, ForwardSettings settings, ConnectionBudget budget, ILogger logger)
+    public EventLoop(
+        int index, IReadOnlyList<ListenerSlot> tcpListeners, IReadOnlyList<ListenerSlot> udpListeners, ForwardSettings settings,
+        ConnectionBudget budget, ConnectionDistributor distributor, ILogger logger)
     {
+        _index = index;
         _listeners = tcpListeners;
         _settings = settings;
         _budget = budget;
+        _distributor = distributor;
         _logger = logger;
         _idleMilliseconds = settings.IdleTimeout is { } idle ? (long)idle.TotalMilliseconds : 0;
         int count = tcpListeners.Count == 0 ? 0 : tcpListeners.Max(listener => listener.Index) + 1;
@@ -63,6 +70,7 @@ internal sealed class EventLoop : IDisposable
             _epoll.Add(listener.Socket, EPOLLIN | EPOLLEXCLUSIVE, (KindListener << 60) | (uint)listener.Index);
         }
 
+        _epoll.Add(distributor.SignalOf(index).Handle, EPOLLIN, KindHandOver << 60);
         _listening = true;
         if (udpListeners.Count > 0)
         {
@@ -98,7 +106,7 @@ internal sealed class EventLoop : IDisposable
                     StopListening();
                 }
 
-                if (!_listening && _open == 0 && (_udp is null || _udp.Finished))
+                if (!_listening && (_udp is null || _udp.Finished) && _distributor.TryRetire(_index))
                 {
                     return;
                 }
@@ -141,6 +149,12 @@ internal sealed class EventLoop : IDisposable
                 Accept(_listeners[ListenerPosition((int)(uint)key)], now);
             }
 
+            return;
+        }
+
+        if (kind == KindHandOver)
+        {
+            TakeHandedOver(now);
             return;
         }
 
@@ -210,7 +224,24 @@ internal sealed class EventLoop : IDisposable
                 continue;
             }
 
-            Open(listener, client, peer[..peerLength], now);
+            int loop = _distributor.Assign(_index);
+            if (loop == _index)
+            {
+                Open(listener, client, peer[..peerLength], now);
+            }
+            else
+            {
+                _distributor.HandOver(loop, new HandedOverConnection(listener, client, peer[..peerLength].ToArray()));
+            }
+        }
+    }
+
+    private void TakeHandedOver(long now)
+    {
+        _distributor.SignalOf(_index).Clear();
+        while (_distributor.TryTake(_index, out var handedOver))
+        {
+            Open(handedOver.Listener, handedOver.Client, handedOver.Peer, now);
         }
     }
 
@@ -231,6 +262,7 @@ internal sealed class EventLoop : IDisposable
             client.Dispose();
             _freeSlots.Push(slot);
             _budget.Release();
+            _distributor.Released(_index);
             if (_acceptLog[listener.Index].Allow(now, out string note))
             {
                 ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
@@ -242,7 +274,6 @@ internal sealed class EventLoop : IDisposable
         listener.Statistics.CountAccepted();
         listener.Statistics.Opened();
         _connections[slot] = connection;
-        _open++;
         var state = connection.Start();
         if (state != ConnectionState.Open)
         {
@@ -260,9 +291,9 @@ internal sealed class EventLoop : IDisposable
     {
         _connections[slot] = null;
         _freeSlots.Push(slot);
-        _open--;
         connection.Listener.Statistics.Closed();
         _budget.Release();
+        _distributor.Released(_index);
         if (state == ConnectionState.BackendUnreachable && _unreachableLog[connection.Listener.Index].Allow(now, out string note))
         {
             ForwardLog.BackendUnreachable(_logger, connection.Listener.Rule.Name, connection.ClientName, Errno.Describe(connection.UnreachableErrno), note);
@@ -317,6 +348,14 @@ internal sealed class EventLoop : IDisposable
                 connection.Abort();
                 Release(slot, connection, ConnectionState.Closed, Environment.TickCount64);
             }
+        }
+
+        while (_distributor.TryTake(_index, out var handedOver))
+        {
+            NonblockingIo.ResetOnClose(handedOver.Client);
+            handedOver.Client.Dispose();
+            _budget.Release();
+            _distributor.Released(_index);
         }
 
         _udp?.CloseAll();

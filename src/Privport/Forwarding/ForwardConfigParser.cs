@@ -14,6 +14,7 @@ namespace Privport.Forwarding;
 /// max_conns = 10000       # optional
 /// idle_timeout = 300      # seconds, optional
 /// drain_timeout = 30      # seconds, optional
+/// scheduling = "batch"    # or "normal", optional
 /// [[forward]]
 /// listen = "tcp/80"
 /// target = "127.0.0.1:8080"
@@ -55,6 +56,7 @@ internal sealed class ForwardConfigParser
         TimeSpan? idle = null;
         var drain = ForwardSettings.DefaultDrainTimeout;
         int threads = 0;
+        var scheduling = LoopScheduling.Batch;
         foreach (var entry in document.KeyValues)
         {
             string key = TomlKey.Text(entry.Key);
@@ -64,10 +66,17 @@ internal sealed class ForwardConfigParser
                 case "group": group = String(entry, key); break;
                 case "max_conns": maxConnections = (int)Integer(entry, key, 0, 10_000_000); break;
                 case "threads": threads = (int)Integer(entry, key, 0, 256); break;
+                case "scheduling":
+                    if (String(entry, key) is { } policy && !LoopSchedulingNames.TryParse(policy, out scheduling))
+                    {
+                        _diagnostics.Error(_file, entry, key, $"'{policy}' is not batch or normal");
+                    }
+
+                    break;
                 case "idle_timeout": idle = TimeSpan.FromSeconds(Seconds(entry, key, 1, 31_536_000)); break;
                 case "drain_timeout": drain = TimeSpan.FromSeconds(Seconds(entry, key, 0, 86_400)); break;
                 default:
-                    _diagnostics.Error(_file, entry, key, "unknown key; the top level takes user, group, max_conns, idle_timeout, drain_timeout, threads, and [[forward]] tables");
+                    _diagnostics.Error(_file, entry, key, "unknown key; the top level takes user, group, max_conns, idle_timeout, drain_timeout, threads, scheduling, and [[forward]] tables");
                     break;
             }
         }
@@ -96,7 +105,7 @@ internal sealed class ForwardConfigParser
             _diagnostics.Error(_file, 0, null, "forward", "no [[forward]] table; add one with listen = \"tcp/80\" and target = \"127.0.0.1:8080\"");
         }
 
-        return _diagnostics.ErrorCount == 0 ? new ForwardSettings(rules.ToImmutable(), user, group, maxConnections, idle, drain, threads) : null;
+        return _diagnostics.ErrorCount == 0 ? new ForwardSettings(rules.ToImmutable(), user, group, maxConnections, idle, drain, threads, scheduling) : null;
     }
 
     private ForwardRule? ReadForward(TableSyntaxBase table)

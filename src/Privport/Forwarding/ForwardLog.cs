@@ -34,4 +34,7 @@ internal static partial class ForwardLog
 
     [LoggerMessage(110, LogLevel.Information, "metrics on http://{Address}/metrics")]
     public static partial void MetricsListening(ILogger logger, string address);
+
+    [LoggerMessage(111, LogLevel.Warning, "cannot put the event loops under SCHED_BATCH ({Error}); they run under the normal policy. Allow sched_setscheduler, or pass --scheduling normal to skip this")]
+    public static partial void SchedulingRefused(ILogger logger, string error);
 }

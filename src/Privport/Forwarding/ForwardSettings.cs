@@ -6,6 +6,7 @@ namespace Privport.Forwarding;
 /// <param name="MaxConnections">Open TCP connections plus UDP flows at most; 0 is no limit.</param>
 /// <param name="IdleTimeout">A connection or flow idle this long is closed; null keeps TCP connections open (UDP flows then expire after <see cref="DefaultUdpFlowTimeout"/>).</param>
 /// <param name="Threads">Event-loop threads; 0 means one per CPU.</param>
+/// <param name="Scheduling">The event-loop threads' scheduling policy.</param>
 internal sealed record ForwardSettings(
     ImmutableArray<ForwardRule> Rules,
     string? User,
@@ -13,7 +14,8 @@ internal sealed record ForwardSettings(
     int MaxConnections,
     TimeSpan? IdleTimeout,
     TimeSpan DrainTimeout,
-    int Threads)
+    int Threads,
+    LoopScheduling Scheduling = LoopScheduling.Batch)
 {
     public static readonly TimeSpan DefaultUdpFlowTimeout = TimeSpan.FromSeconds(60);
 

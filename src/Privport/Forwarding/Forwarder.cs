@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Privport.Client;
+using Privport.Client.Interop;
 
 namespace Privport.Forwarding;
 
@@ -17,6 +18,8 @@ internal sealed class Forwarder : IDisposable
     private readonly List<Thread> _threads = [];
     private readonly ConnectionBudget _budget;
     private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ConnectionDistributor? _distributor;
+    private int _schedulingWarned;
 
     public Forwarder(IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, ILogger logger)
     {
@@ -39,9 +42,10 @@ internal sealed class Forwarder : IDisposable
             count = 1;
         }
 
+        _distributor = new ConnectionDistributor(count);
         for (int i = 0; i < count; i++)
         {
-            var loop = new EventLoop(tcp, i == 0 ? udp : [], _settings, _budget, _logger);
+            var loop = new EventLoop(i, tcp, i == 0 ? udp : [], _settings, _budget, _distributor, _logger);
             _loops.Add(loop);
             var thread = new Thread(() => RunLoop(loop)) { IsBackground = true, Name = $"privport-forward-{i}" };
             _threads.Add(thread);
@@ -78,6 +82,8 @@ internal sealed class Forwarder : IDisposable
         {
             listener.Dispose();
         }
+
+        _distributor?.Dispose();
     }
 
     private void Drain()
@@ -124,6 +130,12 @@ internal sealed class Forwarder : IDisposable
 
     private void RunLoop(EventLoop loop)
     {
+        if (_settings.Scheduling == LoopScheduling.Batch && ThreadScheduling.UseBatch() is var errno && errno != 0
+            && Interlocked.Exchange(ref _schedulingWarned, 1) == 0)
+        {
+            ForwardLog.SchedulingRefused(_logger, Errno.Describe(errno));
+        }
+
         try
         {
             loop.Run();

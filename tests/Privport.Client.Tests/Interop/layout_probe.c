@@ -13,6 +13,8 @@
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -163,6 +165,12 @@ int main(void)
     CONSTANT(_LINUX_CAPABILITY_VERSION_3);
     CONSTANT(_LINUX_CAPABILITY_U32S_3);
     CONSTANT(CAP_NET_BIND_SERVICE);
+    CONSTANT(EFD_NONBLOCK);
+    CONSTANT(EFD_CLOEXEC);
+    CONSTANT(SCHED_OTHER);
+    CONSTANT(SCHED_BATCH);
+    SIZE(sched_param);
+    FIELD(sched_param, sched_priority);
     SIZE(__user_cap_header_struct);
     FIELD(__user_cap_header_struct, version);
     FIELD(__user_cap_header_struct, pid);

@@ -72,6 +72,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
             user = "65534"
             max_conns = 100
             idle_timeout = "5m"
+            scheduling = "normal"
             [[forward]]
             listen = "tcp/127.0.0.1:751"
             target = "{echo.Target}"
@@ -106,6 +107,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
         await File.WriteAllTextAsync(config, """
             max_conns = "many"
             idle_timeout = "soon"
+            scheduling = "fast"
             [[forward]]
             listen = "tcp/eighty"
             target = "localhost:8080"
@@ -118,9 +120,10 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
             Assert.Equal(78, result.ExitCode);
             Assert.Contains($"{config}:1: max_conns: must be a whole number", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:2: idle_timeout: must be whole seconds from 1 to 31536000 (e.g. 300), or a string such as \"300s\"", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:4: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:5: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:6: colour: unknown key", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:3: scheduling: 'fast' is not batch or normal", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:5: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:6: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:7: colour: unknown key", result.Stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -134,6 +137,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
     [InlineData("udp/53 127.0.0.1:5353 --proxy-protocol v2", "PROXY protocol header is sent on TCP connections only")]
     [InlineData("tcp/80 127.0.0.1:8080 --proxy-protocol v3", "'v3' is not v1 or v2")]
     [InlineData("tcp/80 0.0.0.0:8080", "is a wildcard, not a backend")]
+    [InlineData("tcp/80 127.0.0.1:8080 --scheduling fast", "--scheduling 'fast' is not batch or normal")]
     public async Task Command_line_mistakes_are_usage_errors_that_say_what_to_write(string arguments, string message)
     {
         var result = await RunningForwarder.FailAsync(privport, arguments.Split(' '));

@@ -52,6 +52,10 @@ public sealed class RunningForwarder : IAsyncDisposable
     public static Task<RunningForwarder> StartAsUidAsync(StagedPrivport privport, uint uid, int listeners, params string[] arguments) =>
         StartAsync(UnprivilegedProcess.StartInfo(Privilege.Setpriv, uid, uid, privport.Executable, ["forward", .. arguments]), listeners, []);
 
+    /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, under a tracer such as <c>strace -f -o FILE</c>.</summary>
+    public static Task<RunningForwarder> StartWrappedAsync(StagedPrivport privport, IReadOnlyList<string> wrap, int listeners, params string[] arguments) =>
+        StartAsync(new ProcessStartInfo(wrap[0]), listeners, [.. wrap.Skip(1), privport.Executable, "forward", .. arguments]);
+
     /// <summary>Runs <c>privport forward</c> expecting it to fail at once; returns the result.</summary>
     public static Task<ProcessResult> FailAsync(StagedPrivport privport, params string[] arguments) =>
         Run.AsRootAsync(privport.Executable, ["forward", .. arguments]);

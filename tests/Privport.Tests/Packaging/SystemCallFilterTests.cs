@@ -7,8 +7,8 @@ namespace Privport.Tests.Packaging;
 
 /// <summary>
 /// The broker's system calls over a whole life (start, OPEN, BIND, QUERY, status, a metrics scrape, reload, stop),
-/// traced with strace, all fall within privport.service's SystemCallFilter= as systemd-analyze expands it. Port 775
-/// belongs to this class.
+/// traced with strace, all fall within privport.service's SystemCallFilter= as systemd-analyze expands it; the same
+/// for a forwarder's life under privport-forward@.service. Ports 775 and 777 belong to this class.
 /// </summary>
 public sealed partial class SystemCallFilterTests(StagedPrivport privport)
 {
@@ -19,7 +19,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
         string? strace = RepositoryFiles.FindTool("strace");
         string? analyze = RepositoryFiles.FindTool("systemd-analyze");
         Assert.SkipWhen(strace is null || analyze is null, "needs strace and systemd-analyze to compare the broker's system calls with the unit's filter");
-        var allowed = await AllowedByUnitAsync(analyze!);
+        var allowed = await AllowedByUnitAsync(analyze!, "privport.service");
 
         string trace = Path.GetTempFileName();
         try
@@ -65,25 +65,72 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
         }
     }
 
-    // The unit's SystemCallFilter= lines: the first an allow list of groups, the later "~" ones deny lists.
-    private static async Task<HashSet<string>> AllowedByUnitAsync(string analyze)
+    [Fact]
+    public async Task Every_system_call_the_forwarder_makes_is_allowed_by_its_units_filter()
     {
-        var filters = File.ReadLines(Path.Combine(RepositoryFiles.UnitDirectory, "privport.service"))
+        Privilege.RequireRoot();
+        string? strace = RepositoryFiles.FindTool("strace");
+        string? analyze = RepositoryFiles.FindTool("systemd-analyze");
+        Assert.SkipWhen(strace is null || analyze is null, "needs strace and systemd-analyze to compare the forwarder's system calls with the unit's filter");
+        var allowed = await AllowedByUnitAsync(analyze!, "privport-forward@.service");
+
+        string trace = Path.GetTempFileName();
+        try
+        {
+            await using var echo = Forwarding.TcpBackend.Echo(System.Net.IPAddress.Loopback);
+            await using (var forwarder = await Forwarding.RunningForwarder.StartWrappedAsync(privport, [strace!, "-f", "-qq", "-o", trace], 1,
+                "--user", "65534", "--threads", "2", "--idle-timeout", "60", "tcp/127.0.0.1:777", echo.Target))
+            {
+                // Enough connections, one after another, that both loops run some (one handed over between them).
+                for (int i = 0; i < 4; i++)
+                {
+                    using var client = await Forwarding.ForwardClient.ConnectAsync(System.Net.IPAddress.Loopback, 777);
+                    Assert.Equal($"echo {i}", await Forwarding.ForwardClient.EchoAsync(client, $"echo {i}"));
+                }
+
+                string forwarderPid = File.ReadAllText($"/proc/{forwarder.Pid}/task/{forwarder.Pid}/children").Trim().Split(' ')[0];
+                Assert.True((await Run.AsRootAsync("kill", "-TERM", forwarderPid)).ExitCode == 0);
+                Assert.Equal(0, await forwarder.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+                Assert.DoesNotContain("SCHED_BATCH", forwarder.Stderr, StringComparison.Ordinal);
+            }
+
+            var used = File.ReadLines(trace).Select(line => SyscallName().Match(line)).Where(match => match.Success)
+                .Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            Assert.Contains("sched_setscheduler", used);
+            Assert.Empty(used.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
+    // The unit's SystemCallFilter= lines in order, as systemd combines them: the first an allow list, later plain lines
+    // add to it, "~" lines take away.
+    private static async Task<HashSet<string>> AllowedByUnitAsync(string analyze, string unit)
+    {
+        var filters = File.ReadLines(Path.Combine(RepositoryFiles.UnitDirectory, unit))
             .Where(line => line.StartsWith("SystemCallFilter=", StringComparison.Ordinal))
             .Select(line => line["SystemCallFilter=".Length..])
             .ToList();
-        Assert.Equal(2, filters.Count);
+        Assert.True(filters.Count >= 2, $"{unit} has an allow list and a deny list");
         Assert.False(filters[0].StartsWith('~'));
-        Assert.StartsWith("~", filters[1], StringComparison.Ordinal);
         var allowed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string group in filters[0].Split(' '))
+        foreach (string filter in filters)
         {
-            allowed.UnionWith(await ExpandAsync(analyze, group));
-        }
-
-        foreach (string group in filters[1][1..].Split(' '))
-        {
-            allowed.ExceptWith(await ExpandAsync(analyze, group));
+            bool deny = filter.StartsWith('~');
+            foreach (string group in filter.TrimStart('~').Split(' '))
+            {
+                var names = await ExpandAsync(analyze, group);
+                if (deny)
+                {
+                    allowed.ExceptWith(names);
+                }
+                else
+                {
+                    allowed.UnionWith(names);
+                }
+            }
         }
 
         return allowed;
