@@ -15,11 +15,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
     [Fact]
     public async Task Every_system_call_the_broker_makes_is_allowed_by_the_units_filter()
     {
-        Privilege.RequireRoot();
-        string? strace = RepositoryFiles.FindTool("strace");
-        string? analyze = RepositoryFiles.FindTool("systemd-analyze");
-        Assert.SkipWhen(strace is null || analyze is null, "needs strace and systemd-analyze to compare the broker's system calls with the unit's filter");
-        var allowed = await AllowedByUnitAsync(analyze!, "privport.service");
+        var (strace, allowed) = await RequireToolsAsync("broker", "privport.service");
 
         string trace = Path.GetTempFileName();
         try
@@ -32,7 +28,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 ports = ["tcp/775"]
                 """;
             int metricsPort = Metrics.BrokerMetricsTests.FreeLoopbackPort();
-            await using (var broker = BrokerProcess.Start(privport, Policy, ["--metrics", $"127.0.0.1:{metricsPort}"], wrap: [strace!, "-f", "-qq", "-o", trace]))
+            await using (var broker = BrokerProcess.Start(privport, Policy, ["--metrics", $"127.0.0.1:{metricsPort}"], wrap: [strace, "-f", "-qq", "-o", trace]))
             {
                 await broker.WaitUntilListeningAsync();
                 var client = new PrivportClient(broker.SocketPath);
@@ -54,8 +50,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 Assert.Equal(0, await broker.Process.WaitForExitAsync());
             }
 
-            var used = File.ReadLines(trace).Select(line => SyscallName().Match(line)).Where(match => match.Success)
-                .Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            var used = SystemCalls(trace);
             Assert.Contains("bind", used);
             Assert.Empty(used.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal));
         }
@@ -68,17 +63,13 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
     [Fact]
     public async Task Every_system_call_the_forwarder_makes_is_allowed_by_its_units_filter()
     {
-        Privilege.RequireRoot();
-        string? strace = RepositoryFiles.FindTool("strace");
-        string? analyze = RepositoryFiles.FindTool("systemd-analyze");
-        Assert.SkipWhen(strace is null || analyze is null, "needs strace and systemd-analyze to compare the forwarder's system calls with the unit's filter");
-        var allowed = await AllowedByUnitAsync(analyze!, "privport-forward@.service");
+        var (strace, allowed) = await RequireToolsAsync("forwarder", "privport-forward@.service");
 
         string trace = Path.GetTempFileName();
         try
         {
             await using var echo = Forwarding.TcpBackend.Echo(System.Net.IPAddress.Loopback);
-            await using (var forwarder = await Forwarding.RunningForwarder.StartWrappedAsync(privport, [strace!, "-f", "-qq", "-o", trace], 1,
+            await using (var forwarder = await Forwarding.RunningForwarder.StartWrappedAsync(privport, [strace, "-f", "-qq", "-o", trace], 1,
                 "--user", "65534", "--threads", "2", "--idle-timeout", "60", "tcp/127.0.0.1:777", echo.Target))
             {
                 // Enough connections, one after another, that both loops run some (one handed over between them).
@@ -94,8 +85,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 Assert.DoesNotContain("SCHED_BATCH", forwarder.Stderr, StringComparison.Ordinal);
             }
 
-            var used = File.ReadLines(trace).Select(line => SyscallName().Match(line)).Where(match => match.Success)
-                .Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            var used = SystemCalls(trace);
             Assert.Contains("sched_setscheduler", used);
             Assert.Empty(used.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal));
         }
@@ -104,6 +94,21 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
             File.Delete(trace);
         }
     }
+
+    /// <summary>strace, and what <paramref name="unit"/>'s filter allows; skips the test without either tool.</summary>
+    private static async Task<(string Strace, HashSet<string> Allowed)> RequireToolsAsync(string program, string unit)
+    {
+        Privilege.RequireRoot();
+        string? strace = RepositoryFiles.FindTool("strace");
+        string? analyze = RepositoryFiles.FindTool("systemd-analyze");
+        Assert.SkipWhen(strace is null || analyze is null, $"needs strace and systemd-analyze to compare the {program}'s system calls with the unit's filter");
+        return (strace!, await AllowedByUnitAsync(analyze!, unit));
+    }
+
+    /// <summary>The names of the system calls in an <c>strace -f -qq</c> log.</summary>
+    private static HashSet<string> SystemCalls(string trace) =>
+        File.ReadLines(trace).Select(line => SyscallName().Match(line)).Where(match => match.Success)
+            .Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
     // The unit's SystemCallFilter= lines in order, as systemd combines them: the first an allow list, later plain lines
     // add to it, "~" lines take away.
