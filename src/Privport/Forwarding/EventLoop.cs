@@ -258,11 +258,8 @@ internal sealed class EventLoop : IDisposable
         }
         catch (SystemCallException e)
         {
-            NonblockingIo.ResetOnClose(client);
-            client.Dispose();
             _freeSlots.Push(slot);
-            _budget.Release();
-            _distributor.Released(_index);
+            Discard(client);
             if (_acceptLog[listener.Index].Allow(now, out string note))
             {
                 ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
@@ -279,6 +276,15 @@ internal sealed class EventLoop : IDisposable
         {
             Release(slot, connection, state, now);
         }
+    }
+
+    /// <summary>Resets a client assigned to this loop that will not be run, and gives back what it counted against.</summary>
+    private void Discard(SafeFdHandle client)
+    {
+        NonblockingIo.ResetOnClose(client);
+        client.Dispose();
+        _budget.Release();
+        _distributor.Released(_index);
     }
 
     private int AddSlot()
@@ -352,10 +358,7 @@ internal sealed class EventLoop : IDisposable
 
         while (_distributor.TryTake(_index, out var handedOver))
         {
-            NonblockingIo.ResetOnClose(handedOver.Client);
-            handedOver.Client.Dispose();
-            _budget.Release();
-            _distributor.Released(_index);
+            Discard(handedOver.Client);
         }
 
         _udp?.CloseAll();
