@@ -62,6 +62,38 @@ internal static class NativeSocket
         return credentials;
     }
 
+    /// <summary>
+    /// SO_PEERGROUPS: the peer's supplementary groups as the kernel recorded them at connect(2), with SO_PEERCRED's
+    /// uid and gid. The list can hold up to NGROUPS_MAX (65536) gids; a buffer too small fails with ERANGE and the
+    /// length it needs, so the second call fits (the recorded credentials never change).
+    /// </summary>
+    public static unsafe uint[] PeerGroups(SafeHandle fd)
+    {
+        const int Typical = 64;
+        uint* initial = stackalloc uint[Typical];
+        uint length = Typical * sizeof(uint);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, initial, &length) == 0)
+        {
+            return new ReadOnlySpan<uint>(initial, (int)(length / sizeof(uint))).ToArray();
+        }
+
+        if (Marshal.GetLastPInvokeError() != ERANGE)
+        {
+            throw SystemCallException.FromLastError("getsockopt SO_PEERGROUPS");
+        }
+
+        var groups = new uint[length / sizeof(uint)];
+        fixed (uint* buffer = groups)
+        {
+            if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, buffer, &length) != 0)
+            {
+                throw SystemCallException.FromLastError("getsockopt SO_PEERGROUPS");
+            }
+        }
+
+        return length == (uint)groups.Length * sizeof(uint) ? groups : groups.AsSpan(0, (int)(length / sizeof(uint))).ToArray();
+    }
+
     /// <summary>getsockopt for an int-sized option; null when the call fails with <paramref name="tolerated"/>.</summary>
     public static unsafe int? GetInt(SafeHandle fd, int level, int name, int tolerated = 0)
     {

@@ -87,6 +87,18 @@ internal sealed class AuditLog : IDisposable
             json.WriteString("exe", record.Peer.Exe);
         }
 
+        // The file exe rules compare: the path above is only what the peer's own mount namespace shows.
+        if (record.Peer.ExeFile is { } file)
+        {
+            json.WriteString("exe_dev", file.Device);
+            json.WriteNumber("exe_ino", file.Inode);
+        }
+        else
+        {
+            json.WriteNull("exe_dev");
+            json.WriteNull("exe_ino");
+        }
+
         if (record.Endpoint is { } endpoint)
         {
             json.WriteString("protocol", Endpoint.ProtocolName(endpoint.Protocol));

@@ -41,6 +41,6 @@ internal static partial class BrokerLog
     [LoggerMessage(12, LogLevel.Information, "metrics on http://{Address}/metrics")]
     public static partial void MetricsListening(ILogger logger, string address);
 
-    [LoggerMessage(13, LogLevel.Warning, "the policy {PolicyPath} has rules naming exe or groups, but the broker lacks CAP_SYS_PTRACE: it cannot read other users' executables (nor, under ProtectProc=invisible, their groups), so those rules deny. Under systemd, link /usr/share/privport/exe-and-group-rules.conf into /etc/systemd/system/privport.service.d/ and restart privport")]
+    [LoggerMessage(13, LogLevel.Warning, "the policy {PolicyPath} has rules naming exe, but the broker lacks CAP_SYS_PTRACE: it cannot read other users' executables, so those rules deny. Under systemd, link /usr/share/privport/exe-and-group-rules.conf into /etc/systemd/system/privport.service.d/ and restart privport")]
     public static partial void PeersUnreadable(ILogger logger, string policyPath);
 }

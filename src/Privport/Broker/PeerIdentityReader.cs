@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 using Privport.Client.Interop;
 using Privport.Policy;
 using static Privport.Client.Interop.Interop.Libc;
@@ -10,9 +7,10 @@ using static Privport.Client.Interop.Interop.Libc;
 namespace Privport.Broker;
 
 /// <summary>
-/// Reads who is on the other end of a connection. uid, gid and pid come from the kernel (SO_PEERCRED). The
-/// executable and groups come from /proc/PID and are trusted only if the pidfd (SO_PEERPIDFD) shows the same process
-/// still alive after they were read: a pid recycled in between would otherwise lend its identity.
+/// Reads who is on the other end of a connection. uid, gid, pid (SO_PEERCRED) and supplementary groups
+/// (SO_PEERGROUPS) come from the kernel, as recorded at connect(2). The executable comes from /proc/PID/exe and is
+/// trusted only if the pidfd (SO_PEERPIDFD) shows the same process still alive after it was read: a pid recycled in
+/// between would otherwise lend its identity.
 /// </summary>
 internal sealed class PeerIdentityReader
 {
@@ -51,22 +49,26 @@ internal sealed class PeerIdentityReader
     /// The identity as of now. Exe and supplementary groups are left empty when they cannot be confirmed;
     /// a rule naming an exe or a group then does not match, which fails closed.
     /// </summary>
+    /// <param name="connection">The accepted connection, for SO_PEERGROUPS.</param>
+    /// <param name="credentials">SO_PEERCRED of <paramref name="connection"/>.</param>
+    /// <param name="pidfd">The peer's pidfd; without one the executable stays unknown.</param>
     /// <param name="readGroups">Whether supplementary groups are needed (the policy names groups).</param>
-    public PeerIdentity Read(in ucred credentials, SafeFdHandle? pidfd, bool readGroups)
+    public PeerIdentity Read(SafeHandle connection, in ucred credentials, SafeFdHandle? pidfd, bool readGroups)
     {
+        // Recorded by the kernel at connect(2) like the uid, so no pid is involved and no /proc file can be cut short.
+        uint[] groups = readGroups ? TryReadGroups(connection) : [];
         if (credentials.pid <= 0 || pidfd is null)
         {
-            return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null);
+            return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null);
         }
 
-        string? exe = TryReadExe(credentials.pid);
-        uint[] groups = readGroups ? TryReadGroups(credentials.pid) : [];
+        var (exe, file) = TryReadExe(credentials.pid);
         if (!IsAlive(pidfd))
         {
-            return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null);
+            return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null);
         }
 
-        return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe);
+        return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe, file);
     }
 
     // Without CAP_KILL (privport.service does not grant it) signalling another user's process fails with EPERM,
@@ -74,50 +76,42 @@ internal sealed class PeerIdentityReader
     private static unsafe bool IsAlive(SafeFdHandle pidfd) =>
         pidfd_send_signal(pidfd, 0, null, 0) == 0 || Marshal.GetLastPInvokeError() == EPERM;
 
-    private string? TryReadExe(int pid)
+    /// <summary>
+    /// The path /proc/PID/exe shows and the file it leads to. The path is the peer's own view (a mount namespace of
+    /// its own can put any file under any name) and is kept only for messages; statx follows the link to the file
+    /// object the process executes, which is what rules compare.
+    /// </summary>
+    private (string? Path, FileIdentity? File) TryReadExe(int pid)
     {
+        string link = $"{_procRoot}/{pid}/exe";
+        string exe;
         try
         {
-            string exe = ProcessFiles.ReadLink($"{_procRoot}/{pid}/exe");
-
-            // The kernel appends this when the file was replaced or removed after exec: not the configured binary.
-            return exe.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : exe;
+            exe = ProcessFiles.ReadLink(link);
         }
         catch (SystemCallException)
         {
-            return null;
+            return (null, null);
         }
+
+        // The kernel appends this when the file was replaced or removed after exec: not the configured binary.
+        if (exe.EndsWith(" (deleted)", StringComparison.Ordinal))
+        {
+            return (null, null);
+        }
+
+        return FileIdentity.TryRead(link) is { } file ? (exe, file) : (null, null);
     }
 
-    private uint[] TryReadGroups(int pid)
+    private static uint[] TryReadGroups(SafeHandle connection)
     {
-        Span<byte> buffer = stackalloc byte[8192];
-        int length;
         try
         {
-            using SafeFileHandle status = File.OpenHandle($"{_procRoot}/{pid}/status", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            length = RandomAccess.Read(status, buffer, 0);
+            return NativeSocket.PeerGroups(connection);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SystemCallException)
         {
             return [];
         }
-
-        foreach (var line in Encoding.ASCII.GetString(buffer[..length]).Split('\n'))
-        {
-            if (line.StartsWith("Groups:", StringComparison.Ordinal))
-            {
-                var fields = line["Groups:".Length..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                var groups = new uint[fields.Length];
-                for (int i = 0; i < fields.Length; i++)
-                {
-                    groups[i] = uint.Parse(fields[i], NumberStyles.None, CultureInfo.InvariantCulture);
-                }
-
-                return groups;
-            }
-        }
-
-        return [];
     }
 }

@@ -6,7 +6,8 @@ namespace Privport.Broker;
 /// <summary>
 /// Whether this broker can read other users' executables (/proc/PID/exe needs CAP_SYS_PTRACE) and, under
 /// <c>ProtectProc=invisible</c>, see their /proc entries at all. privport.service leaves CAP_SYS_PTRACE out unless
-/// the admin adds it, so a policy naming exe or groups is warned about rather than silently never matching.
+/// the admin adds it, so a policy naming exe is warned about rather than silently never matching. Groups need no
+/// /proc: they come with the connection (SO_PEERGROUPS).
 /// </summary>
 internal static class PeerVisibility
 {
@@ -16,7 +17,7 @@ internal static class PeerVisibility
     {
         foreach (var rule in policy.Rules)
         {
-            if (!rule.Executables.IsEmpty || !rule.Groups.IsEmpty)
+            if (!rule.Executables.IsEmpty)
             {
                 return true;
             }

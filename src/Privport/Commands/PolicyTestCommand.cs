@@ -47,6 +47,11 @@ internal sealed class PolicyTestCommand
             stderr.WriteLine($"note: {exe} resolves to {peer.Exe}, the path the broker sees");
         }
 
+        if (exe is not null && peer.ExeFile is null)
+        {
+            stderr.WriteLine($"note: {exe} cannot be read here; exe rules match the file itself (device and inode), so they will not match it");
+        }
+
         var decision = policy.Decide(peer, parsed, ipv6Only);
         stdout.WriteLine(decision.Allowed ? $"allow: {decision.Reason}" : $"deny: {decision.Reason}");
         return decision.Allowed ? ExitCodes.Ok : ExitCodes.Denied;
@@ -84,9 +89,7 @@ internal sealed class PolicyTestCommand
             return false;
         }
 
-        // The broker sees /proc/PID/exe, which the kernel reports with every symlink resolved.
-        string? executable = exe is null ? null : RealPath.Resolve(exe) ?? exe;
-        peer = new PeerIdentity(account.Uid, account.PrimaryGid, groups, Pid: 0, executable);
+        peer = PeerIdentity.Running(account.Uid, account.PrimaryGid, groups, exe);
         error = null;
         return true;
     }

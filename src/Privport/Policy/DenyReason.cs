@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Privport.Client;
+using Privport.Client.Interop;
 
 namespace Privport.Policy;
 
@@ -28,9 +29,12 @@ internal static class DenyReason
     public static string NotOnAddress(PolicyRule rule, Endpoint endpoint) =>
         Fit($"{rule.Label} allows {PortText(endpoint)} only on {List(rule.Addresses, a => a.Text)}, not on {endpoint.Address}; add \"{endpoint.Address}\" to its addresses");
 
-    public static string NotForExecutable(PolicyRule rule, Endpoint endpoint, string? executable) =>
+    /// <summary>A peer showing a rule's path but another file is told so: the name alone never matches.</summary>
+    public static string NotForExecutable(PolicyRule rule, Endpoint endpoint, string? executable, FileIdentity? file) =>
         Fit($"{rule.Label} allows {PortText(endpoint)} only for {List(rule.Executables, e => e.Written)}; "
-            + (executable is null ? "the peer's executable could not be read" : $"the peer runs {executable}"));
+            + (executable is null || file is null ? "the peer's executable could not be read"
+                : NamesRulePath(rule, executable) ? $"the peer runs another file ({file}) under the name {executable}"
+                : $"the peer runs {executable}"));
 
     /// <summary>A <c>::</c> bind without IPV6_V6ONLY also takes 0.0.0.0, which no rule allows.</summary>
     public static string MissingIPv4Half(PolicyRule rule, Endpoint endpoint) =>
@@ -73,6 +77,19 @@ internal static class DenyReason
         }
 
         return string.Concat(reason.AsSpan(0, length), ellipsis);
+    }
+
+    private static bool NamesRulePath(PolicyRule rule, string executable)
+    {
+        foreach (var path in rule.Executables)
+        {
+            if (executable == path.Written || executable == path.Resolved)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Peer(uint uid, string? userName) => userName is null

@@ -1,11 +1,24 @@
+using Privport.Client.Interop;
+
 namespace Privport.Policy;
 
 /// <summary>
-/// Who asks: uid, gid and pid from the kernel (SO_PEERCRED), supplementary groups and executable from the process,
-/// read through a pidfd so a recycled pid cannot stand in. <see cref="Exe"/> is null when it could not be read.
+/// Who asks: uid, gid, pid and supplementary groups from the kernel (SO_PEERCRED, SO_PEERGROUPS), and the executable
+/// read through a pidfd so a recycled pid cannot stand in. <see cref="Exe"/> is the path the kernel reports and
+/// <see cref="ExeFile"/> the file actually executed; exe rules compare the file, and both are null when it could not
+/// be read.
 /// </summary>
-internal sealed record PeerIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Groups, int Pid, string? Exe)
+internal sealed record PeerIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Groups, int Pid, string? Exe, FileIdentity? ExeFile = null)
 {
+    /// <summary>
+    /// A peer as <c>policy test</c> and the doctor imagine it, running <paramref name="executable"/>: the path as the
+    /// kernel would report it (symlinks resolved) and the file it leads to on this host.
+    /// </summary>
+    public static PeerIdentity Running(uint uid, uint gid, IReadOnlyList<uint> groups, string? executable) =>
+        executable is null
+            ? new PeerIdentity(uid, gid, groups, Pid: 0, Exe: null)
+            : new PeerIdentity(uid, gid, groups, Pid: 0, RealPath.Resolve(executable) ?? executable, FileIdentity.TryRead(executable));
+
     public bool IsInGroup(uint gid)
     {
         if (Gid == gid)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Privport.Client;
+using Privport.Client.Interop;
 
 namespace Privport.Policy;
 
@@ -77,7 +78,7 @@ internal sealed class PolicyRule
     public Decision AllowDecision { get; }
 
     public bool Allows(PeerIdentity peer, PortProtocol protocol, IPAddress address, ushort port) =>
-        CoversPort(protocol, port) && CoversAddress(address) && CoversPeer(peer) && CoversExecutable(peer.Exe);
+        CoversPort(protocol, port) && CoversAddress(address) && CoversPeer(peer) && CoversExecutable(peer.ExeFile);
 
     public bool CoversPort(PortProtocol protocol, ushort port)
     {
@@ -113,7 +114,8 @@ internal sealed class PolicyRule
 
     public bool CoversPeer(PeerIdentity peer) => CoversUser(peer.Uid) && CoversGroups(peer);
 
-    public bool CoversExecutable(string? executable)
+    /// <summary>Compares file identities, never names (see <see cref="ExecutablePath"/>); unknown never matches.</summary>
+    public bool CoversExecutable(FileIdentity? executable)
     {
         if (Executables.IsEmpty)
         {
@@ -127,7 +129,7 @@ internal sealed class PolicyRule
 
         foreach (var path in Executables)
         {
-            if (path.Matches(executable))
+            if (path.Matches(executable.Value))
             {
                 return true;
             }

@@ -97,7 +97,7 @@ internal sealed class PortPolicy
                 continue;
             }
 
-            int score = (rule.CoversPeer(peer) ? 1 : 0) + (rule.CoversAddress(endpoint.Address) ? 1 : 0) + (rule.CoversExecutable(peer.Exe) ? 1 : 0);
+            int score = (rule.CoversPeer(peer) ? 1 : 0) + (rule.CoversAddress(endpoint.Address) ? 1 : 0) + (rule.CoversExecutable(peer.ExeFile) ? 1 : 0);
             if (score > nearestScore)
             {
                 nearest = rule;
@@ -123,7 +123,7 @@ internal sealed class PortPolicy
         }
 
         return Decision.Deny(
-            nearest.CoversAddress(endpoint.Address) ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe) : DenyReason.NotOnAddress(nearest, endpoint),
+            nearest.CoversAddress(endpoint.Address) ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe, peer.ExeFile) : DenyReason.NotOnAddress(nearest, endpoint),
             nearest.Id);
     }
 

@@ -53,10 +53,15 @@ int main(void)
     CONSTANT(STATX_MODE);
     CONSTANT(STATX_UID);
     CONSTANT(STATX_GID);
+    CONSTANT(STATX_INO);
     VALUE("SizeOfStatx", sizeof(struct statx));
+    VALUE("OffsetOfStxMask", offsetof(struct statx, stx_mask));
     VALUE("OffsetOfStxUid", offsetof(struct statx, stx_uid));
     VALUE("OffsetOfStxGid", offsetof(struct statx, stx_gid));
     VALUE("OffsetOfStxMode", offsetof(struct statx, stx_mode));
+    VALUE("OffsetOfStxIno", offsetof(struct statx, stx_ino));
+    VALUE("OffsetOfStxDevMajor", offsetof(struct statx, stx_dev_major));
+    VALUE("OffsetOfStxDevMinor", offsetof(struct statx, stx_dev_minor));
     SIZE(epoll_event);
     OFFSET(epoll_event, data);
     CONSTANT(EPOLL_CLOEXEC);
@@ -108,6 +113,7 @@ int main(void)
     CONSTANT(SO_TYPE);
     CONSTANT(SO_REUSEPORT);
     CONSTANT(SO_PEERCRED);
+    CONSTANT(SO_PEERGROUPS);
     CONSTANT(SO_RCVTIMEO);
     CONSTANT(SO_SNDTIMEO);
     CONSTANT(SO_PROTOCOL);

@@ -10,19 +10,20 @@ public sealed class PolicyRuleTextTests
 {
     [Theory]
     [InlineData("tcp/0.0.0.0:80", null, false)]
-    [InlineData("tcp/127.0.0.1:443", "/usr/sbin/nginx", true)]
+    [InlineData("tcp/127.0.0.1:443", "nginx", true)]
     [InlineData("udp/[::1]:53", null, true)]
-    [InlineData("tcp/[::]:80", "/usr/bin/java", true)]
-    public void The_printed_rule_loads_and_grants_exactly_the_failed_request(string endpointText, string? exe, bool withAddress)
+    [InlineData("tcp/[::]:80", "java", true)]
+    public void The_printed_rule_loads_and_grants_exactly_the_failed_request(string endpointText, string? program, bool withAddress)
     {
         var accounts = new FakeAccountDirectory();
         var endpoint = Endpoint.Parse(endpointText);
-        string rule = PolicyRuleText.For("www-data", exe, endpoint.Protocol, withAddress ? endpoint.Address : null, endpoint.Port);
         using var directory = new TempPolicyDirectory();
+        string? exe = program is null ? null : directory.Write(program, "#!/bin/false\n");
+        string rule = PolicyRuleText.For("www-data", exe, endpoint.Protocol, withAddress ? endpoint.Address : null, endpoint.Port);
         string file = directory.Write("policy.toml", rule);
 
         var policy = PolicyLoader.Load(file, accounts);
-        var peer = new PeerIdentity(FakeAccountDirectory.WwwData, FakeAccountDirectory.WwwData, [], 0, exe);
+        var peer = PeerIdentity.Running(FakeAccountDirectory.WwwData, FakeAccountDirectory.WwwData, [], exe);
 
         var decision = policy.Decide(peer, endpoint, ipv6Only: false);
         Assert.True(decision.Allowed, decision.Reason);
@@ -30,7 +31,8 @@ public sealed class PolicyRuleTextTests
         Assert.False(policy.Decide(peer, endpoint with { Port = (ushort)(endpoint.Port + 1) }, false).Allowed);
         if (exe is not null)
         {
-            Assert.False(policy.Decide(peer with { Exe = "/tmp/impostor" }, endpoint, false).Allowed);
+            string impostor = directory.Write("impostor", "#!/bin/false\n");
+            Assert.False(policy.Decide(PeerIdentity.Running(peer.Uid, peer.Gid, [], impostor), endpoint, false).Allowed);
         }
 
         if (withAddress && !endpoint.Address.Equals(IPAddress.IPv6Any))

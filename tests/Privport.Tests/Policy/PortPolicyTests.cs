@@ -89,8 +89,61 @@ public sealed class PortPolicyTests
     }
 
     [Fact]
-    public void Exe_rule_allows_the_named_program() =>
-        Assert.True(Decide("[[allow]]\nusers = [\"www-data\"]\nexe = [\"/usr/sbin/nginx\"]\nports = [\"tcp/80\"]\n", WwwDataPeer, "tcp/80").Allowed);
+    public void Exe_rule_allows_the_named_program()
+    {
+        using var directory = new TempPolicyDirectory();
+        string nginx = directory.Write("sbin/nginx", "#!/bin/false\n");
+        var policy = LoadExeRule(directory, nginx);
+
+        Assert.True(policy.Decide(Peer(WwwData, 33, nginx), Endpoint.Parse("tcp/80"), ipv6Only: false).Allowed);
+    }
+
+    [Fact]
+    public void Exe_rule_denies_another_file_shown_under_the_named_path()
+    {
+        // What a peer in a mount namespace of its own shows after bind-mounting its program over the rule's path.
+        using var directory = new TempPolicyDirectory();
+        string nginx = directory.Write("sbin/nginx", "#!/bin/false\n");
+        string impostor = directory.Write("impostor", "#!/bin/false\n");
+        var policy = LoadExeRule(directory, nginx);
+        var peer = Peer(WwwData, 33, impostor) with { Exe = nginx };
+
+        var decision = policy.Decide(peer, Endpoint.Parse("tcp/80"), ipv6Only: false);
+
+        AssertDenied(decision);
+        Assert.Contains($"the peer runs another file ({peer.ExeFile}) under the name {nginx}", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exe_rule_allows_the_same_file_under_another_name()
+    {
+        using var directory = new TempPolicyDirectory();
+        string nginx = directory.Write("sbin/nginx", "#!/bin/false\n");
+        string hardLink = directory.PathOf("elsewhere");
+        var ln = await Privport.Tests.Infrastructure.Run.AsRootAsync("ln", nginx, hardLink);
+        Assert.True(ln.ExitCode == 0, ln.ToString());
+        var policy = LoadExeRule(directory, nginx);
+
+        Assert.True(policy.Decide(Peer(WwwData, 33, hardLink), Endpoint.Parse("tcp/80"), ipv6Only: false).Allowed);
+    }
+
+    [Fact]
+    public void Exe_rule_follows_a_replaced_program_without_a_reload()
+    {
+        // A package upgrade renames the new file over the old: processes still running the old one no longer match.
+        using var directory = new TempPolicyDirectory();
+        string nginx = directory.Write("sbin/nginx", "#!/bin/false\n");
+        var policy = LoadExeRule(directory, nginx);
+        var oldProcess = Peer(WwwData, 33, nginx);
+        File.Move(directory.Write("sbin/nginx.dpkg-new", "#!/bin/true\n"), nginx, overwrite: true);
+        var newProcess = Peer(WwwData, 33, nginx);
+
+        AssertDenied(policy.Decide(oldProcess, Endpoint.Parse("tcp/80"), ipv6Only: false));
+        Assert.True(policy.Decide(newProcess, Endpoint.Parse("tcp/80"), ipv6Only: false).Allowed);
+    }
+
+    private static PortPolicy LoadExeRule(TempPolicyDirectory directory, string exe) =>
+        PolicyLoader.Load(directory.Write("policy.toml", $"[[allow]]\nusers = [\"www-data\"]\nexe = [\"{exe}\"]\nports = [\"tcp/80\"]\n"), new FakeAccountDirectory());
 
     [Fact]
     public void Exe_rule_denies_another_program_of_the_same_user() =>

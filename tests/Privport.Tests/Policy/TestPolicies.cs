@@ -1,3 +1,4 @@
+using Privport.Client.Interop;
 using Privport.Policy;
 
 namespace Privport.Tests.Policy;
@@ -23,5 +24,12 @@ internal static class TestPolicies
     /// <summary>The single error of <paramref name="toml"/>; fails the test if there are none or several.</summary>
     public static PolicyError SingleError(string toml) => Assert.Single(Errors(toml));
 
-    public static PeerIdentity Peer(uint uid, uint gid, string? exe = null, params uint[] groups) => new(uid, gid, groups, 4242, exe);
+    /// <summary>
+    /// A peer running <paramref name="exe"/>: the file found there on this host, or, where there is none, a file that
+    /// exists nowhere (no file system has device 0:0), so the name alone can never match a rule.
+    /// </summary>
+    public static PeerIdentity Peer(uint uid, uint gid, string? exe = null, params uint[] groups) =>
+        new(uid, gid, groups, 4242, exe, exe is null ? null : FileIdentity.TryRead(exe) ?? Nowhere);
+
+    public static readonly FileIdentity Nowhere = new(0, 0, 0);
 }

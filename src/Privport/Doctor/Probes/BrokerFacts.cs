@@ -43,8 +43,7 @@ internal sealed record BrokerFacts(string SocketPath, bool Running, string? Quer
         {
             var policy = PolicyLoader.Load(policyPath, accounts);
             var groups = accounts.GroupsOf(user.Name, user.PrimaryGid);
-            string? exe = executable is null ? null : RealPath.Resolve(executable) ?? executable;
-            var decision = policy.Decide(new PeerIdentity(user.Uid, user.PrimaryGid, groups, 0, exe), endpoint, ipv6Only: false);
+            var decision = policy.Decide(PeerIdentity.Running(user.Uid, user.PrimaryGid, groups, executable), endpoint, ipv6Only: false);
             return new BrokerFacts(socketPath, running, answer, policyPath,
                 decision.Allowed ? $"allow: {decision.Reason}" : $"deny: {decision.Reason}", decision.Allowed);
         }
