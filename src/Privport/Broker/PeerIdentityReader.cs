@@ -52,17 +52,17 @@ internal sealed class PeerIdentityReader
     /// <param name="connection">The accepted connection, for SO_PEERGROUPS.</param>
     /// <param name="credentials">SO_PEERCRED of <paramref name="connection"/>.</param>
     /// <param name="pidfd">The peer's pidfd; without one the executable stays unknown.</param>
-    /// <param name="readGroups">Whether supplementary groups are needed (the policy names groups).</param>
-    public PeerIdentity Read(SafeHandle connection, in ucred credentials, SafeFdHandle? pidfd, bool readGroups)
+    /// <param name="policy">What the decision needs: groups and the executed file are read only if rules name them.</param>
+    public PeerIdentity Read(SafeHandle connection, in ucred credentials, SafeFdHandle? pidfd, PortPolicy policy)
     {
         // Recorded by the kernel at connect(2) like the uid, so no pid is involved and no /proc file can be cut short.
-        uint[] groups = readGroups ? TryReadGroups(connection) : [];
+        uint[] groups = policy.NamesGroups ? TryReadGroups(connection) : [];
         if (credentials.pid <= 0 || pidfd is null)
         {
             return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null);
         }
 
-        var (exe, file) = TryReadExe(credentials.pid);
+        var (exe, file) = TryReadExe(credentials.pid, policy.NamesExecutables);
         if (!IsAlive(pidfd))
         {
             return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null);
@@ -81,7 +81,9 @@ internal sealed class PeerIdentityReader
     /// its own can put any file under any name) and is kept only for messages; statx follows the link to the file
     /// object the process executes, which is what rules compare.
     /// </summary>
-    private (string? Path, FileIdentity? File) TryReadExe(int pid)
+    /// <param name="pid">The peer.</param>
+    /// <param name="readFile">Whether to look up the file too; without exe rules the path is only for the audit line.</param>
+    private (string? Path, FileIdentity? File) TryReadExe(int pid, bool readFile)
     {
         string link = $"{_procRoot}/{pid}/exe";
         string exe;
@@ -98,6 +100,11 @@ internal sealed class PeerIdentityReader
         if (exe.EndsWith(" (deleted)", StringComparison.Ordinal))
         {
             return (null, null);
+        }
+
+        if (!readFile)
+        {
+            return (exe, null);
         }
 
         return FileIdentity.TryRead(link) is { } file ? (exe, file) : (null, null);

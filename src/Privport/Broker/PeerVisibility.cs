@@ -13,18 +13,7 @@ internal static class PeerVisibility
 {
     private const int CapSysPtrace = 19;
 
-    public static bool PolicyNeedsIt(PortPolicy policy)
-    {
-        foreach (var rule in policy.Rules)
-        {
-            if (!rule.Executables.IsEmpty)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool PolicyNeedsIt(PortPolicy policy) => policy.NamesExecutables;
 
     /// <summary>CAP_SYS_PTRACE in this thread's effective set (capget).</summary>
     public static bool HasPtraceCapability() => (ProcessCredentials.Capabilities().Effective & (1UL << CapSysPtrace)) != 0;

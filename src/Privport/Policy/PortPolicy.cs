@@ -20,10 +20,14 @@ internal sealed class PortPolicy
         Warnings = warnings;
         _accounts = accounts;
         NamesGroups = rules.Any(rule => !rule.Groups.IsEmpty);
+        NamesExecutables = rules.Any(rule => !rule.Executables.IsEmpty);
     }
 
     /// <summary>Whether any rule names groups, so deciding needs the peer's supplementary groups.</summary>
     public bool NamesGroups { get; }
+
+    /// <summary>Whether any rule names exe, so deciding needs the file the peer executes (device and inode).</summary>
+    public bool NamesExecutables { get; }
 
     public ImmutableArray<PolicyRule> Rules { get; }
 

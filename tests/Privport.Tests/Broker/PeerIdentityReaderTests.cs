@@ -13,6 +13,10 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
 {
     private const uint Member = 61890;
 
+    /// <summary>A policy naming groups and exe, so the reader reads both.</summary>
+    private static readonly Privport.Policy.PortPolicy NamingGroupsAndExe =
+        Policy.TestPolicies.Load("[[allow]]\ngroups = [\"4242\"]\nexe = [\"/bin/sh\"]\nports = [\"tcp/80\"]\n");
+
     private readonly string _directory = Directory.CreateTempSubdirectory("privport-peer-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -65,7 +69,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var credentials = NativeSocket.PeerCredentials(connection.SafeHandle);
             using var pidfd = reader.OpenPidFd(connection.SafeHandle);
 
-            var peer = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
+            var peer = reader.Read(connection.SafeHandle, credentials, pidfd, NamingGroupsAndExe);
 
             Assert.Equal(client.Id, peer.Pid);
             Assert.Equal(Interop.Libc.geteuid(), peer.Uid);
@@ -91,7 +95,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var credentials = NativeSocket.PeerCredentials(connection.SafeHandle);
             using var pidfd = reader.OpenPidFd(connection.SafeHandle);
 
-            var peer = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
+            var peer = reader.Read(connection.SafeHandle, credentials, pidfd, NamingGroupsAndExe);
 
             Assert.Equal(Member, peer.Uid);
             Assert.Equal(groups, peer.Groups.Order());
@@ -118,11 +122,11 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var reader = new PeerIdentityReader(NullLogger.Instance, proc);
             var credentials = NativeSocket.PeerCredentials(connection.SafeHandle);
             using var pidfd = reader.OpenPidFd(connection.SafeHandle);
-            var whileAlive = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
+            var whileAlive = reader.Read(connection.SafeHandle, credentials, pidfd, NamingGroupsAndExe);
             client.Kill();
             await client.WaitForExitAsync(TestContext.Current.CancellationToken);
 
-            var afterExit = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
+            var afterExit = reader.Read(connection.SafeHandle, credentials, pidfd, NamingGroupsAndExe);
 
             Assert.Equal(other, whileAlive.Exe);
             Assert.Equal(await StatAsync(other), whileAlive.ExeFile.ToString());
