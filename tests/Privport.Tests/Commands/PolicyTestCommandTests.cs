@@ -8,13 +8,19 @@ public sealed class PolicyTestCommandTests : IDisposable
     private readonly TempPolicyDirectory _directory = new();
     private readonly string _policy;
 
+    // Programs of their own: exe rules compare files, so the test must not depend on what this host has installed.
+    private readonly string _nginx;
+    private readonly string _perl;
+
     public PolicyTestCommandTests()
     {
-        _policy = _directory.Write("policy.toml", """
+        _nginx = _directory.Write("sbin/nginx", "#!/bin/false\n");
+        _perl = _directory.Write("bin/perl", "#!/bin/false\n");
+        _policy = _directory.Write("policy.toml", $$"""
             [[allow]]
             name = "web"
             users = ["www-data"]
-            exe = ["/usr/sbin/nginx"]
+            exe = ["{{_nginx}}"]
             ports = ["tcp/80", "tcp/443"]
 
             [[allow]]
@@ -45,7 +51,7 @@ public sealed class PolicyTestCommandTests : IDisposable
     [Fact]
     public void Allowed_request_prints_the_granting_rule_and_exits_ok()
     {
-        var (exitCode, stdout, stderr) = Run("www-data", "tcp/443", exe: "/usr/sbin/nginx");
+        var (exitCode, stdout, stderr) = Run("www-data", "tcp/443", exe: _nginx);
         Assert.Equal(ExitCodes.Ok, exitCode);
         Assert.Equal("allow: granted by web\n", stdout.ReplaceLineEndings("\n"));
         Assert.Empty(stderr);
@@ -54,9 +60,22 @@ public sealed class PolicyTestCommandTests : IDisposable
     [Fact]
     public void Denied_request_prints_the_reason_and_exits_denied()
     {
-        var (exitCode, stdout, _) = Run("www-data", "tcp/443", exe: "/usr/bin/perl");
+        var (exitCode, stdout, _) = Run("www-data", "tcp/443", exe: _perl);
         Assert.Equal(ExitCodes.Denied, exitCode);
-        Assert.Equal("deny: rule web (policy.toml:1) allows tcp/443 only for /usr/sbin/nginx; the peer runs /usr/bin/perl\n", stdout.ReplaceLineEndings("\n"));
+        Assert.Equal($"deny: rule web (policy.toml:1) allows tcp/443 only for {_nginx}; the peer runs {_perl}\n", stdout.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void An_exe_missing_on_this_host_matches_no_exe_rule_and_says_why()
+    {
+        string missing = _directory.PathOf("sbin/not-installed");
+        string policy = _directory.Write("missing.toml", $"[[allow]]\nname = \"web\"\nusers = [\"www-data\"]\nexe = [\"{missing}\"]\nports = [\"tcp/80\"]\n");
+
+        var (exitCode, stdout, stderr) = Run("www-data", "tcp/80", exe: missing, policy: policy);
+
+        Assert.Equal(ExitCodes.Denied, exitCode);
+        Assert.Contains("could not be read", stdout, StringComparison.Ordinal);
+        Assert.Contains($"note: {missing} cannot be read here", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,7 +89,7 @@ public sealed class PolicyTestCommandTests : IDisposable
     [Fact]
     public void Numeric_uid_is_a_user()
     {
-        var (exitCode, stdout, _) = Run("33", "tcp/80", exe: "/usr/sbin/nginx");
+        var (exitCode, stdout, _) = Run("33", "tcp/80", exe: _nginx);
         Assert.Equal(ExitCodes.Ok, exitCode);
         Assert.StartsWith("allow:", stdout, StringComparison.Ordinal);
     }
