@@ -88,12 +88,10 @@ public sealed class PeerIdentityAttackTests(StagedPrivport privport) : IDisposab
             exe = ["{privport.Executable}"]
             ports = ["tcp/882"]
             """);
-        string probe = $"exec \"$1\" probe --socket \"$2\" --mode query tcp/127.0.0.1:882";
 
         var genuine = await Run.AsUidAsync(Namespaced, privport.Executable, "probe", "--socket", broker.SocketPath, "--mode", "query", "tcp/127.0.0.1:882");
-        var genuineInNamespace = await Run.AsUidAsync(Namespaced, "unshare", "-Urm", "sh", "-c", probe, "sh", privport.Executable, broker.SocketPath);
-        var impostor = await Run.AsUidAsync(Namespaced, "unshare", "-Urm", "sh", "-c",
-            $"mount --bind \"$3\" \"$1\" && {probe}", "sh", privport.Executable, broker.SocketPath, privport.Impostor);
+        var genuineInNamespace = await ProbeInOwnMountNamespaceAsync(broker, mountOver: null);
+        var impostor = await ProbeInOwnMountNamespaceAsync(broker, mountOver: privport.Impostor);
 
         Assert.True(genuine.ExitCode == 0, genuine.ToString());
         Assert.True(genuineInNamespace.ExitCode == 0, genuineInNamespace.ToString());
@@ -108,6 +106,26 @@ public sealed class PeerIdentityAttackTests(StagedPrivport privport) : IDisposab
         Assert.Contains("\"decision\":\"deny\"", audit[2], StringComparison.Ordinal);
         Assert.Contains($"\"exe\":\"{privport.Executable}\"", audit[2], StringComparison.Ordinal);
         Assert.Contains(fake, audit[2], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <c>privport probe</c> for tcp/882 as <see cref="Namespaced"/>, started from the staged privport path in a mount
+    /// namespace of its own, with <paramref name="mountOver"/> bind-mounted over that path first. Where unprivileged
+    /// users may create user namespaces (<c>unshare -Urm</c>) the uid does it all itself; elsewhere root mounts in
+    /// <c>unshare -m</c> and the probe drops to the uid: the broker sees the same thing.
+    /// </summary>
+    private async Task<ProcessResult> ProbeInOwnMountNamespaceAsync(RunningBroker broker, string? mountOver)
+    {
+        string mount = mountOver is null ? string.Empty : "mount --bind \"$3\" \"$1\" && ";
+        const string Probe = "\"$1\" probe --socket \"$2\" --mode query tcp/127.0.0.1:882";
+        string[] arguments = ["sh", privport.Executable, broker.SocketPath, mountOver ?? string.Empty];
+        if ((await Run.AsUidAsync(Namespaced, "unshare", "-Urm", "true")).ExitCode == 0)
+        {
+            return await Run.AsUidAsync(Namespaced, "unshare", ["-Urm", "sh", "-c", $"{mount}exec {Probe}", .. arguments]);
+        }
+
+        string drop = $"{Privilege.Setpriv} --reuid {Namespaced} --regid {Namespaced} --clear-groups";
+        return await Run.AsRootAsync("unshare", ["-m", "--propagation", "private", "sh", "-c", $"{mount}exec {drop} {Probe}", .. arguments]);
     }
 
     /// <summary>The audit fields of the file <paramref name="path"/> leads to, as stat(1) sees it.</summary>
