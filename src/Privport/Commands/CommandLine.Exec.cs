@@ -26,8 +26,9 @@ internal static partial class CommandLine
         };
         var keepTerminal = new Option<bool>("--keep-terminal")
         {
-            Description = "As root with --user: let the program share this session and terminal, as before privport detached it. "
-                + "Dangerous: it can then type commands into root's shell (TIOCSTI) and read what root types next",
+            Description = "As root with --user: let the program share this session and terminal instead of starting it detached "
+                + "(by default its output is relayed and it reads nothing). Dangerous: it can then type commands into root's shell "
+                + "(TIOCSTI) and read what root types next",
         };
         var keepEnv = new Option<string[]>("--keep-env")
         {
@@ -48,7 +49,8 @@ internal static partial class CommandLine
             Description = "The program and its arguments (put -- before them)",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("exec", "Open privileged sockets (as root, or through the broker), drop to a user, and run a program with them as systemd passes sockets (LISTEN_FDS)")
+        var command = new Command("exec", "Open privileged sockets (as root, or through the broker), drop to a user, and run a program with them as systemd passes sockets (LISTEN_FDS); "
+            + "as another user the program starts outside the caller's session and terminal, from a minimal environment")
         {
             ports, names, user, group, keepCaps, keepTerminal, keepEnv, setEnv, socket, program,
         };
