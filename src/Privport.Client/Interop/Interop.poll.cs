@@ -6,10 +6,7 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const short POLLIN = 0x001;
-        internal const short POLLERR = 0x008;
-        internal const short POLLHUP = 0x010;
-        internal const short POLLNVAL = 0x020;
+        internal const int POLLIN = 0x001;
 
         [StructLayout(LayoutKind.Sequential)]
         internal struct pollfd

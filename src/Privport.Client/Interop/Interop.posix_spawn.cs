@@ -6,8 +6,8 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
-        internal const short POSIX_SPAWN_SETSID = 0x80;
+        internal const int POSIX_SPAWN_SETSIGMASK = 0x08;
+        internal const int POSIX_SPAWN_SETSID = 0x80;
 
         // Returns the error number instead of setting errno. glibc starts the child with clone(CLONE_VM|CLONE_VFORK)
         // and runs only async-signal-safe code in it, which makes it safe from a multithreaded runtime where fork()

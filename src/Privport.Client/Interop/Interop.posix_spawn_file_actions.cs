@@ -6,8 +6,8 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        // posix_spawn_file_actions_t is 80 bytes on 64-bit glibc; only glibc looks inside.
-        internal const int SizeOfPosixSpawnFileActions = 256;
+        // Opaque to privport: only glibc looks inside; the size is checked against the C headers.
+        internal const int SizeOfPosixSpawnFileActions = 80;
         internal const int O_RDONLY = 0;
 
         [LibraryImport(Name)]

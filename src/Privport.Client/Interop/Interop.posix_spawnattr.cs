@@ -6,8 +6,8 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        // posix_spawnattr_t is 336 bytes on 64-bit glibc; only glibc looks inside, so a larger buffer is enough.
-        internal const int SizeOfPosixSpawnattr = 512;
+        // Opaque to privport: only glibc looks inside; the sizes are checked against the C headers.
+        internal const int SizeOfPosixSpawnattr = 336;
 
         // sigset_t is 1024 bits in glibc; all zero is the empty set.
         internal const int SizeOfSigset = 128;

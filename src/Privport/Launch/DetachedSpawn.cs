@@ -39,7 +39,7 @@ internal static class DetachedSpawn
 
                 // The runtime's threads may block signals; the child starts with none blocked, as from a shell.
                 Check(posix_spawnattr_setsigmask(attributes, emptyMask), "posix_spawnattr_setsigmask");
-                Check(posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags");
+                Check(posix_spawnattr_setflags(attributes, (short)(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK)), "posix_spawnattr_setflags");
                 int pid;
                 Check(posix_spawn(&pid, path, actions, attributes, argv, envp), $"posix_spawn {path}");
                 return pid;

@@ -94,10 +94,10 @@ internal static class SessionRelay
         pollfd* watched = stackalloc pollfd[3];
         while (true)
         {
-            watched[0] = new pollfd { fd = program.Fd, events = POLLIN };
+            watched[0] = new pollfd { fd = program.Fd, events = (short)POLLIN };
             for (int i = 0; i < open.Count; i++)
             {
-                watched[i + 1] = new pollfd { fd = open[i].ReadEnd.Fd, events = POLLIN };
+                watched[i + 1] = new pollfd { fd = open[i].ReadEnd.Fd, events = (short)POLLIN };
             }
 
             if (poll(watched, (nuint)(open.Count + 1), -1) < 0)
@@ -134,7 +134,7 @@ internal static class SessionRelay
         {
             for (int round = 0; round < DrainLimit; round++)
             {
-                var ready = new pollfd { fd = stream.ReadEnd.Fd, events = POLLIN };
+                var ready = new pollfd { fd = stream.ReadEnd.Fd, events = (short)POLLIN };
                 if (poll(&ready, 1, 0) <= 0 || !CopyOnce(stream, chunk, broken))
                 {
                     break;
