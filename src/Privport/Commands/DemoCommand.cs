@@ -37,7 +37,7 @@ internal sealed class DemoCommand
 
         if (UnprivilegedProcess.FindSetpriv() is not { } setpriv)
         {
-            await _error.WriteLineAsync("privport demo: setpriv(1) is missing; install util-linux (apt-get install util-linux).");
+            await _error.WriteLineAsync("privport demo: setpriv(1) or setsid(1) is missing; install util-linux (apt-get install util-linux).");
             return ExitCodes.Software;
         }
 
@@ -91,7 +91,7 @@ internal sealed class DemoCommand
         await Step($"3. Starting a web server as uid {DemoPolicy.Uid} (nobody), asking the broker for {endpoint}:");
         var info = UnprivilegedProcess.StartInfo(setpriv, DemoPolicy.Uid, DemoPolicy.Gid, stage.Executable,
             [DemoHttpServerCommand.Verb, "--socket", socketPath, endpoint.ToString()]);
-        using var server = Process.Start(info) ?? throw new InvalidOperationException("setpriv did not start");
+        using var server = UnprivilegedProcess.Start(info);
         var errors = server.StandardError.ReadToEndAsync(cancellation);
         try
         {
@@ -137,7 +137,7 @@ internal sealed class DemoCommand
 
     private static async Task<(int ExitCode, string Output)> RunAsNobodyAsync(string setpriv, string program, string[] arguments, CancellationToken cancellation)
     {
-        using var process = Process.Start(UnprivilegedProcess.StartInfo(setpriv, DemoPolicy.Uid, DemoPolicy.Gid, program, arguments))!;
+        using var process = UnprivilegedProcess.Start(UnprivilegedProcess.StartInfo(setpriv, DemoPolicy.Uid, DemoPolicy.Gid, program, arguments));
         var output = process.StandardOutput.ReadToEndAsync(cancellation);
         var errors = process.StandardError.ReadToEndAsync(cancellation);
         await process.WaitForExitAsync(cancellation);

@@ -9,7 +9,9 @@ namespace Privport.Commands;
 /// <summary>
 /// <c>privport exec --port ENDPOINT... [--name N]... [--user U] [--group G] [--keep-caps] -- CMD</c>: opens the
 /// sockets (itself as root, else through the broker), drops to the user as root, and execs the program with the
-/// sockets at descriptors 3, 4, … and LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES as systemd sets them.
+/// sockets at descriptors 3, 4, … and LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES as systemd sets them. A program
+/// that runs as another user starts outside root's session, with no terminal (<see cref="TerminalIsolation"/>),
+/// from a minimal environment (<see cref="ProgramEnvironment"/>).
 /// </summary>
 internal sealed class ExecCommand
 {
@@ -43,8 +45,16 @@ internal sealed class ExecCommand
             specs.Add(spec);
         }
 
-        var environment = ProcessImage.CurrentEnvironment();
-        if (ProgramPath.Resolve(request.Command[0], environment.GetValueOrDefault("PATH")) is not { } program)
+        if (!EnvironmentChanges.TryParse(request.KeepEnvironment, request.SetEnvironment, out var changes, out string? badEnvironment))
+        {
+            _error().WriteLine($"{Verb}: {badEnvironment}");
+            return ExitCodes.Usage;
+        }
+
+        // The caller's PATH finds the program: the command means what it means in the shell it was typed in; the
+        // program itself then runs with the PATH of its own environment.
+        var callerEnvironment = ProcessImage.CurrentEnvironment();
+        if (ProgramPath.Resolve(request.Command[0], callerEnvironment.GetValueOrDefault("PATH")) is not { } program)
         {
             _error().WriteLine($"{Verb}: {request.Command[0]} not found (searched $PATH)");
             return ExitCodes.CommandNotFound;
@@ -54,6 +64,14 @@ internal sealed class ExecCommand
         if (Target(request, root, out int refusal) is not { } target)
         {
             return refusal;
+        }
+
+        // Another user must not get root's terminal or session: before any socket is opened, so a relayed copy of
+        // this command can open them itself.
+        var newIdentity = root && !target.Account!.IsRoot ? target.Account : null;
+        if (newIdentity is not null && !request.KeepTerminal && Detach() is { } relayed)
+        {
+            return relayed;
         }
 
         var source = new SocketSource(request.SocketPath);
@@ -76,12 +94,11 @@ internal sealed class ExecCommand
                 names[i] = i < request.Names.Count ? request.Names[i] : specs[i].DefaultName;
             }
 
+            var environment = ProgramEnvironment.Build(newIdentity, callerEnvironment, changes);
             SocketHandover.Arrange(sockets, names, environment);
-            if (root && !target.Account!.IsRoot)
+            if (newIdentity is not null)
             {
-                PrivilegeDrop.Apply(target.Account, request.KeepCapabilities);
-                environment["USER"] = environment["LOGNAME"] = target.Account.Name;
-                environment["HOME"] = target.Account.Home ?? "/";
+                PrivilegeDrop.Apply(newIdentity, request.KeepCapabilities);
             }
 
             ProcessImage.Replace(program, request.Command, environment);
@@ -100,6 +117,24 @@ internal sealed class ExecCommand
         }
 
         return ExitCodes.CommandNotRunnable;
+    }
+
+    /// <summary>
+    /// Null when this process now has no terminal to hand on; else the exit code of the program, run and relayed by
+    /// <see cref="SessionRelay"/> (or the failure to start it).
+    /// </summary>
+    private int? Detach()
+    {
+        try
+        {
+            return TerminalIsolation.TryDetachInPlace() ? null : SessionRelay.Run();
+        }
+        catch (SystemCallException e)
+        {
+            _error().WriteLine($"{Verb}: cannot keep this terminal from the program ({e.Message}); run privport exec with stdin, "
+                + "stdout and stderr redirected away from the terminal (e.g. </dev/null >log 2>&1), or see --keep-terminal");
+            return ExitCodes.Software;
+        }
     }
 
     private static string? Validate(ExecRequest request)

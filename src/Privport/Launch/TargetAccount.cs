@@ -4,8 +4,8 @@ using Privport.Client.Interop;
 
 namespace Privport.Launch;
 
-/// <summary>The user a privileged launcher becomes: uid, primary gid and every supplementary group, from NSS.</summary>
-internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Groups, string? Home)
+/// <summary>The user a privileged launcher becomes: uid, primary gid, every supplementary group, home and shell, from NSS.</summary>
+internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Groups, string? Home, string? Shell = null)
 {
     public bool IsRoot => Uid == 0;
 
@@ -51,7 +51,7 @@ internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Gro
         }
 
         uint[] groups = entry is not null ? UserDatabase.GroupsOf(name, primary) : [primary];
-        account = new TargetAccount(name, uid, primary, groups, entry?.Home);
+        account = new TargetAccount(name, uid, primary, groups, entry?.Home, entry?.Shell);
         error = null;
         return true;
     }

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <spawn.h>
 #include <sys/epoll.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -177,6 +179,17 @@ int main(void)
     CONSTANT(SCHED_BATCH);
     SIZE(sched_param);
     FIELD(sched_param, sched_priority);
+    CONSTANT(POLLIN);
+    SIZE(pollfd);
+    FIELD(pollfd, fd);
+    FIELD(pollfd, events);
+    FIELD(pollfd, revents);
+    CONSTANT(POSIX_SPAWN_SETSIGMASK);
+    CONSTANT(POSIX_SPAWN_SETSID);
+    CONSTANT(O_RDONLY);
+    VALUE("SizeOfPosixSpawnattr", sizeof(posix_spawnattr_t));
+    VALUE("SizeOfPosixSpawnFileActions", sizeof(posix_spawn_file_actions_t));
+    VALUE("SizeOfSigset", sizeof(sigset_t));
     SIZE(__user_cap_header_struct);
     FIELD(__user_cap_header_struct, version);
     FIELD(__user_cap_header_struct, pid);

@@ -59,7 +59,7 @@ public sealed class ExecCommandTests(StagedPrivport privport)
             string id = Path.Combine(directory, "id");
             File.Copy("/usr/bin/id", id);
             File.SetUnixFileMode(id, (UnixFileMode)0b100_111_101_101);
-            var info = ExecInfo(["--user", "nobody", "--port", "tcp/127.0.0.1:671", "--", ExecProbe.Python, "-c", ExecProbe.Script]);
+            var info = ExecInfo(["--user", "nobody", "--keep-env", "PROBE_SETUID_ID", "--port", "tcp/127.0.0.1:671", "--", ExecProbe.Python, "-c", ExecProbe.Script]);
             info.Environment["PROBE_SETUID_ID"] = id;
 
             var result = await Run.CompleteAsync(info);

@@ -9,7 +9,8 @@ namespace Privport.Doctor.Live;
 
 /// <summary>
 /// Reproduces the bind as the user who failed: in a child process (this very binary, a hidden verb) started through
-/// setpriv with that user's uid, gid and groups and no capabilities, or in this process when the user is the caller.
+/// setpriv with that user's uid, gid and groups and no capabilities (in a session of its own, stdin not a terminal, a
+/// minimal environment: <see cref="UnprivilegedProcess"/>), or in this process when the user is the caller.
 /// </summary>
 internal static class BindReproduction
 {
@@ -33,7 +34,7 @@ internal static class BindReproduction
 
         if (UnprivilegedProcess.FindSetpriv() is not { } setpriv || selfExecutable is null)
         {
-            return new ReproducedBind(who, null, "setpriv(1) from util-linux is needed to run the bind as another user");
+            return new ReproducedBind(who, null, "setpriv(1) and setsid(1) from util-linux are needed to run the bind as another user");
         }
 
         string[] arguments = brokerSocket is not null && File.Exists(brokerSocket)
@@ -48,7 +49,7 @@ internal static class BindReproduction
             info.ArgumentList.Insert(clear + 1, string.Join(',', groups));
         }
 
-        using var process = Process.Start(info)!;
+        using var process = UnprivilegedProcess.Start(info);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(Limit);
         try
