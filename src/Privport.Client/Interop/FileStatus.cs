@@ -14,6 +14,8 @@ internal readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, ulong 
 
     public bool IsSymbolicLink => (Mode & S_IFMT) == S_IFLNK;
 
+    public bool IsCharacterDevice => (Mode & S_IFMT) == S_IFCHR;
+
     public bool IsSticky => (Mode & S_ISVTX) != 0;
 
     /// <summary>The permission bits, 0 to 0777.</summary>
@@ -29,7 +31,7 @@ internal readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, ulong 
         S_IFDIR => "a directory",
         S_IFLNK => "a symbolic link",
         0x1000 => "a FIFO",
-        0x2000 => "a character device",
+        S_IFCHR => "a character device",
         0x6000 => "a block device",
         0xC000 => "a socket",
         _ => "a file of unknown type",

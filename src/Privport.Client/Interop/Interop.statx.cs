@@ -20,6 +20,7 @@ internal static partial class Interop
         internal const int S_IFREG = 0x8000;
         internal const int S_IFDIR = 0x4000;
         internal const int S_IFLNK = 0xA000;
+        internal const int S_IFCHR = 0x2000;
         internal const int S_ISVTX = 0x200;
 
         // struct statx has one layout on every architecture (linux/stat.h); only its first fields are read.

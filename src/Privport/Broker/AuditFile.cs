@@ -8,7 +8,8 @@ namespace Privport.Broker;
 /// <summary>
 /// The <c>--audit</c> file, opened O_APPEND so every line lands at the current end even after logrotate's
 /// copytruncate (no sparse hole), created 0600 whatever the umask (denials name other users' programs and ports),
-/// never through a symbolic link, and only if it is the broker's own regular file.
+/// never through a symbolic link, and only if it is the broker's own regular file (or a character device such as
+/// /dev/null).
 /// </summary>
 internal sealed class AuditFile : IDisposable
 {
@@ -32,7 +33,13 @@ internal sealed class AuditFile : IDisposable
     /// <exception cref="AuditFileException">The file is not a regular file of the broker's, or open fails.</exception>
     public static AuditFile Open(string path)
     {
-        if (FileStatus.TryRead(path, followSymbolicLink: false, out var existing, out _) && !existing.IsRegularFile)
+        bool exists = FileStatus.TryRead(path, followSymbolicLink: false, out var existing, out _);
+        if (exists && existing.IsCharacterDevice)
+        {
+            return OpenDevice(path);
+        }
+
+        if (exists && !existing.IsRegularFile)
         {
             throw new AuditFileException(existing.IsSymbolicLink
                 ? $"the audit file {path} is a symbolic link, which privport does not follow (it could point anywhere); give --audit the real path"
@@ -75,6 +82,20 @@ internal sealed class AuditFile : IDisposable
             fd.Dispose();
             throw;
         }
+    }
+
+    // A character device such as /dev/null is root's choice of sink: written as it is, its owner and mode left alone.
+    private static AuditFile OpenDevice(string path)
+    {
+        var fd = PosixFile.TryOpen(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0, out int errno)
+            ?? throw new AuditFileException($"cannot open the audit device {path}: {Errno.Describe(errno)}; give --audit another path");
+        if (!FileStatus.Read(fd).IsCharacterDevice)
+        {
+            fd.Dispose();
+            throw new AuditFileException($"the audit file {path} changed while it was opened; start the broker again");
+        }
+
+        return new AuditFile(path, fd, null);
     }
 
     /// <summary>Appends <paramref name="line"/> with one write(2); 0 or the errno it failed with.</summary>

@@ -66,6 +66,7 @@ int main(void)
     CONSTANT(S_IFREG);
     CONSTANT(S_IFDIR);
     CONSTANT(S_IFLNK);
+    CONSTANT(S_IFCHR);
     CONSTANT(S_ISVTX);
     VALUE("OffsetOfStxIno", offsetof(struct statx, stx_ino));
     VALUE("OffsetOfStxSize", offsetof(struct statx, stx_size));
