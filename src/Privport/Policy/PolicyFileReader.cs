@@ -21,7 +21,17 @@ internal static class PolicyFileReader
             return null;
         }
 
-        var opened = FileStatus.Read(fd);
+        FileStatus opened;
+        try
+        {
+            opened = FileStatus.Read(fd);
+        }
+        catch (SystemCallException e)
+        {
+            diagnostics.Error(file, 0, null, "policy", $"cannot read the file's status: {e.Message}");
+            return null;
+        }
+
         var expected = checkedFile.Status;
         if (opened.Device != expected.Device || opened.Inode != expected.Inode || opened.Mode != expected.Mode || opened.Uid != expected.Uid)
         {
