@@ -95,6 +95,12 @@ internal sealed class AuditLog : IDisposable
         AuditFile? old;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                reopened.Dispose();
+                return false;
+            }
+
             old = _file;
             _file = reopened;
             _lastFileError = DateTimeOffset.MinValue;

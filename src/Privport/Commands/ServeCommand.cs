@@ -10,7 +10,8 @@ namespace Privport.Commands;
 
 /// <summary>
 /// <c>privport serve</c>: load the policy, listen (or adopt systemd's socket), serve until SIGTERM; SIGHUP reloads the
-/// policy and reopens the audit file. Tells systemd when it is ready and reloading (sd_notify), and serves Prometheus metrics when asked.
+/// policy and reopens the audit file. Tells systemd when it is ready and reloading (sd_notify), and serves Prometheus
+/// metrics when asked.
 /// </summary>
 internal sealed class ServeCommand
 {
