@@ -8,7 +8,6 @@ internal static partial class Interop
     {
         // Opaque to privport: only glibc looks inside; the size is checked against the C headers.
         internal const int SizeOfPosixSpawnFileActions = 80;
-        internal const int O_RDONLY = 0;
 
         [LibraryImport(Name)]
         internal static unsafe partial int posix_spawn_file_actions_init(byte* file_actions);

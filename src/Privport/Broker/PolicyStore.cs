@@ -21,7 +21,7 @@ internal sealed class PolicyStore
         _accounts = accounts;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
-        _current = PolicyLoader.Load(path, accounts);
+        _current = PolicyLoader.Load(path, new CachingAccountDirectory(accounts, _clock));
         _loadedAtMilliseconds = _clock.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
@@ -39,7 +39,8 @@ internal sealed class PolicyStore
     {
         try
         {
-            var policy = PolicyLoader.Load(Path, _accounts);
+            // A cache per policy: a reload looks every user name up afresh.
+            var policy = PolicyLoader.Load(Path, new CachingAccountDirectory(_accounts, _clock));
             Interlocked.Exchange(ref _loadedAtMilliseconds, _clock.GetUtcNow().ToUnixTimeMilliseconds());
             Volatile.Write(ref _current, policy);
             LastReloadFailure = null;

@@ -10,36 +10,87 @@ namespace Privport.Broker;
 /// The JSON document a STATUS_DETAIL reply is followed by (docs/protocol.md): version, uptime, totals, the policy's
 /// files and load time, counters per rule, the last denials. Never longer than
 /// <see cref="WireFormat.StatusDetailMaxSize"/>: when the whole would be, the per-rule list and then the file list
-/// are left out and <c>truncated</c> says so. Anyone may connect, so denials of other uids (which name their
+/// are left out and <c>truncated</c> says so, and then the oldest denials (<c>recent_denials_left_out</c> counts them). Anyone may connect, so denials of other uids (which name their
 /// executables and ports) go only to root; any other caller sees its own.
 /// </summary>
 internal static class StatusDetailWriter
 {
+    // Relaxed escaping: the document is read by programs and terminals, never embedded in HTML.
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static readonly string Version =
         typeof(StatusDetailWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     public static byte[] Write(BrokerStatistics statistics, PolicyStore policy, bool socketActivated, uint callerUid)
     {
-        for (int detail = 2; detail > 0; detail--)
+        var denials = Denials(statistics, callerUid);
+        byte[] json = [];
+        for (int detail = 2; detail >= 0; detail--)
         {
-            byte[] json = Write(statistics, policy, socketActivated, callerUid, detail);
+            json = Write(statistics, policy, socketActivated, callerUid, detail, denials, denials.Count);
             if (json.Length <= WireFormat.StatusDetailMaxSize)
             {
                 return json;
             }
         }
 
-        return Write(statistics, policy, socketActivated, callerUid, 0);
+        // Still too long without the lists: the oldest denials go (the list is newest first) until it fits.
+        int kept = denials.Count;
+        while (json.Length > WireFormat.StatusDetailMaxSize && kept > 0)
+        {
+            long excess = json.Length - WireFormat.StatusDetailMaxSize;
+            while (excess > 0 && kept > 0)
+            {
+                kept--;
+                excess -= denials[kept].Length + 1;
+            }
+
+            json = Write(statistics, policy, socketActivated, callerUid, 0, denials, kept);
+        }
+
+        return json;
     }
 
-    // detail 2: everything; 1: without the rule list; 0: without rule and file lists.
-    private static byte[] Write(BrokerStatistics statistics, PolicyStore policyStore, bool socketActivated, uint callerUid, int detail)
+    /// <summary>The denials this caller may see, newest first, each already a JSON object.</summary>
+    private static List<byte[]> Denials(BrokerStatistics statistics, uint callerUid)
+    {
+        var denials = new List<byte[]>(BrokerStatistics.RecentDenialCapacity);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        foreach (var denial in statistics.RecentDenials())
+        {
+            if (callerUid != 0 && denial.Uid != callerUid)
+            {
+                continue;
+            }
+
+            buffer.ResetWrittenCount();
+            using (var json = new Utf8JsonWriter(buffer, Options))
+            {
+                json.WriteStartObject();
+                json.WriteString("time", Timestamp(denial.Time));
+                json.WriteString("op", denial.Op);
+                json.WriteNumber("uid", denial.Uid);
+                json.WriteNumber("pid", denial.Pid);
+                json.WriteString("exe", denial.Exe is null ? null : Cut(denial.Exe, 256));
+                json.WriteString("endpoint", denial.Endpoint);
+                json.WriteString("nearest_rule", denial.NearestRule);
+                json.WriteString("reason", Cut(denial.Reason, 512));
+                json.WriteEndObject();
+            }
+
+            denials.Add(buffer.WrittenSpan.ToArray());
+        }
+
+        return denials;
+    }
+
+    // detail 2: everything; 1: without the rule list; 0: without rule and file lists. Denials: the first kept.
+    private static byte[] Write(BrokerStatistics statistics, PolicyStore policyStore, bool socketActivated, uint callerUid, int detail, List<byte[]> denials, int kept)
     {
         var policy = policyStore.Current;
         var counters = statistics.Snapshot(policy.Rules.Length);
         var buffer = new ArrayBufferWriter<byte>(4096);
-        // Relaxed escaping: the document is read by programs and terminals, never embedded in HTML.
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, Options))
         {
             json.WriteStartObject();
             json.WriteString("version", Version);
@@ -50,7 +101,7 @@ internal static class StatusDetailWriter
             json.WriteNumber("granted", counters.Granted);
             json.WriteNumber("denied", counters.Denied);
             json.WriteNumber("errors", counters.Errors);
-            json.WriteBoolean("truncated", detail < 2);
+            json.WriteBoolean("truncated", detail < 2 || kept < denials.Count);
 
             json.WriteStartObject("policy");
             json.WriteString("path", policyStore.Path);
@@ -94,24 +145,15 @@ internal static class StatusDetailWriter
             }
 
             json.WriteString("recent_denials_of", callerUid == 0 ? "all" : $"uid {callerUid}");
-            json.WriteStartArray("recent_denials");
-            foreach (var denial in statistics.RecentDenials())
+            if (kept < denials.Count)
             {
-                if (callerUid != 0 && denial.Uid != callerUid)
-                {
-                    continue;
-                }
+                json.WriteNumber("recent_denials_left_out", denials.Count - kept);
+            }
 
-                json.WriteStartObject();
-                json.WriteString("time", Timestamp(denial.Time));
-                json.WriteString("op", denial.Op);
-                json.WriteNumber("uid", denial.Uid);
-                json.WriteNumber("pid", denial.Pid);
-                json.WriteString("exe", denial.Exe is null ? null : Cut(denial.Exe, 256));
-                json.WriteString("endpoint", denial.Endpoint);
-                json.WriteString("nearest_rule", denial.NearestRule);
-                json.WriteString("reason", Cut(denial.Reason, 512));
-                json.WriteEndObject();
+            json.WriteStartArray("recent_denials");
+            for (int i = 0; i < kept; i++)
+            {
+                json.WriteRawValue(denials[i], skipInputValidation: true);
             }
 
             json.WriteEndArray();

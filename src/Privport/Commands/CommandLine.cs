@@ -80,7 +80,7 @@ internal static partial class CommandLine
             HelpName = "PATH",
             DefaultValueFactory = _ => PrivportClient.DefaultSocketPath,
         };
-        var audit = new Option<string?>("--audit") { Description = "Also append the audit log (JSON lines) to FILE", HelpName = "FILE" };
+        var audit = new Option<string?>("--audit") { Description = "Also append the audit log (JSON lines) to FILE (created 0600; SIGHUP reopens it after rotation)", HelpName = "FILE" };
         var timeout = new Option<double>("--client-timeout")
         {
             Description = "Seconds a connected client may stay silent before it is disconnected",

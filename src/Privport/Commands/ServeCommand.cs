@@ -10,7 +10,8 @@ namespace Privport.Commands;
 
 /// <summary>
 /// <c>privport serve</c>: load the policy, listen (or adopt systemd's socket), serve until SIGTERM; SIGHUP reloads the
-/// policy. Tells systemd when it is ready and reloading (sd_notify), and serves Prometheus metrics when asked.
+/// policy and reopens the audit file. Tells systemd when it is ready and reloading (sd_notify), and serves Prometheus
+/// metrics when asked.
 /// </summary>
 internal sealed class ServeCommand
 {
@@ -73,11 +74,11 @@ internal sealed class ServeCommand
         AuditLog audit;
         try
         {
-            audit = new AuditLog(Console.OpenStandardError(), auditPath);
+            audit = new AuditLog(Console.OpenStandardError(), auditPath, logger);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (AuditFileException e)
         {
-            await _error.WriteLineAsync($"privport serve: cannot open the audit file {auditPath}: {e.Message}. Give a writable path to --audit.");
+            await _error.WriteLineAsync($"privport serve: {e.Message}");
             return ExitCodes.Config;
         }
 
@@ -128,6 +129,8 @@ internal sealed class ServeCommand
                     {
                         PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
                     }
+
+                    audit.Reopen();
 
                     notifier.Ready(Describe(policy));
                 });
