@@ -6,6 +6,12 @@ namespace Privport.Policy;
 /// </summary>
 internal sealed record PeerIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Groups, int Pid, string? Exe)
 {
+    /// <summary>
+    /// The cookie of the network namespace the peer connected from (its end of the connection was made there); null
+    /// when the kernel cannot tell (before Linux 5.14).
+    /// </summary>
+    public ulong? NetworkNamespace { get; init; }
+
     public bool IsInGroup(uint gid)
     {
         if (Gid == gid)
