@@ -92,7 +92,7 @@ internal sealed class BrokerConnection : IDisposable
             }
 
             var policy = _handler.CurrentPolicy;
-            var peer = _identities.Read(_credentials, _pidfd, policy.NamesGroups);
+            var peer = _identities.Read(_fd, _credentials, _pidfd, policy.NamesGroups);
             handled = _handler.Handle(policy, peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
         }
         finally

@@ -51,22 +51,26 @@ internal sealed class PeerIdentityReader
     /// The identity as of now. Exe and supplementary groups are left empty when they cannot be confirmed;
     /// a rule naming an exe or a group then does not match, which fails closed.
     /// </summary>
+    /// <param name="connection">The broker's end of the connection.</param>
     /// <param name="readGroups">Whether supplementary groups are needed (the policy names groups).</param>
-    public PeerIdentity Read(in ucred credentials, SafeFdHandle? pidfd, bool readGroups)
+    public PeerIdentity Read(SafeHandle connection, in ucred credentials, SafeFdHandle? pidfd, bool readGroups)
     {
+        // The accepted end of a unix connection is made in the connecting socket's network namespace (unix_stream_connect),
+        // so its cookie names where the peer connected from, as the kernel recorded it; no privilege needed.
+        ulong? networkNamespace = NetworkNamespace.CookieOf(connection);
         if (credentials.pid <= 0 || pidfd is null)
         {
-            return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null);
+            return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null) { NetworkNamespace = networkNamespace };
         }
 
         string? exe = TryReadExe(credentials.pid);
         uint[] groups = readGroups ? TryReadGroups(credentials.pid) : [];
         if (!IsAlive(pidfd))
         {
-            return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null);
+            return new PeerIdentity(credentials.uid, credentials.gid, [], credentials.pid, Exe: null) { NetworkNamespace = networkNamespace };
         }
 
-        return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe);
+        return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe) { NetworkNamespace = networkNamespace };
     }
 
     // Without CAP_KILL (privport.service does not grant it) signalling another user's process fails with EPERM,

@@ -40,7 +40,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var credentials = NativeSocket.PeerCredentials(connection.SafeHandle);
             using var pidfd = reader.OpenPidFd(connection.SafeHandle);
 
-            var peer = reader.Read(credentials, pidfd, readGroups: true);
+            var peer = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
 
             Assert.Equal(client.Id, peer.Pid);
             Assert.Equal(Interop.Libc.geteuid(), peer.Uid);
@@ -66,11 +66,11 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var reader = new PeerIdentityReader(NullLogger.Instance, proc);
             var credentials = NativeSocket.PeerCredentials(connection.SafeHandle);
             using var pidfd = reader.OpenPidFd(connection.SafeHandle);
-            var whileAlive = reader.Read(credentials, pidfd, readGroups: true);
+            var whileAlive = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
             client.Kill();
             await client.WaitForExitAsync(TestContext.Current.CancellationToken);
 
-            var afterExit = reader.Read(credentials, pidfd, readGroups: true);
+            var afterExit = reader.Read(connection.SafeHandle, credentials, pidfd, readGroups: true);
 
             Assert.Equal("/usr/sbin/nginx", whileAlive.Exe);
             Assert.Equal([33u, 4242u], whileAlive.Groups);
