@@ -45,6 +45,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             Assert.Equal(client.Id, peer.Pid);
             Assert.Equal(Interop.Libc.geteuid(), peer.Uid);
             Assert.Equal(privport.Executable, peer.Exe);
+            Assert.Equal(NetworkNamespace.CookieOfCurrent(), peer.NetworkNamespace);
             client.Kill();
             await client.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
