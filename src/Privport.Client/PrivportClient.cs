@@ -33,7 +33,9 @@ public sealed class PrivportClient
 
     /// <summary>
     /// Has the broker create a socket, set <paramref name="flags"/>, bind it to <paramref name="endpoint"/> and hand
-    /// it over (OPEN). A TCP socket still needs <see cref="Socket.Listen()"/>.
+    /// it over (OPEN). A TCP socket arrives listening (backlog 4096); <see cref="Socket.Listen(int)"/> sets another
+    /// backlog. The socket is the broker's, so <see cref="BindOptions.ReusePort"/> and a caller in another network
+    /// namespace than the broker's are granted only by a rule that opts in (docs/policy.md).
     /// </summary>
     /// <exception cref="PrivportException">The policy denied the endpoint, the bind failed, or no broker answered.</exception>
     public async Task<Socket> BindAsync(Endpoint endpoint, BindOptions flags = BindOptions.None, CancellationToken cancellationToken = default)

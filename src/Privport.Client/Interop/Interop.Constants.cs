@@ -26,6 +26,7 @@ internal static partial class Interop
         internal const int SO_PROTOCOL = 38;
         internal const int SO_DOMAIN = 39;
         internal const int SO_PEERGROUPS = 59;
+        internal const int SO_NETNS_COOKIE = 71;
         internal const int SO_PEERPIDFD = 77;
         internal const int SCM_RIGHTS = 1;
         internal const int IP_FREEBIND = 15;

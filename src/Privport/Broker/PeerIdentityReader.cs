@@ -49,7 +49,7 @@ internal sealed class PeerIdentityReader
     /// The identity as of now. Exe and supplementary groups are left empty when they cannot be confirmed;
     /// a rule naming an exe or a group then does not match, which fails closed.
     /// </summary>
-    /// <param name="connection">The accepted connection, for SO_PEERGROUPS.</param>
+    /// <param name="connection">The accepted connection: SO_PEERGROUPS, and SO_NETNS_COOKIE of the broker's end.</param>
     /// <param name="credentials">SO_PEERCRED of <paramref name="connection"/>.</param>
     /// <param name="pidfd">The peer's pidfd; without one the executable stays unknown.</param>
     /// <param name="policy">What the decision needs: groups and the executed file are read only if rules name them.</param>
@@ -57,18 +57,22 @@ internal sealed class PeerIdentityReader
     {
         // Recorded by the kernel at connect(2) like the uid, so no pid is involved and no /proc file can be cut short.
         uint[] groups = policy.NamesGroups ? TryReadGroups(connection) : [];
+
+        // The accepted end of a unix connection is made in the connecting socket's network namespace (unix_stream_connect),
+        // so its cookie names where the peer connected from, as the kernel recorded it; no privilege needed.
+        ulong? networkNamespace = NetworkNamespace.CookieOf(connection);
         if (credentials.pid <= 0 || pidfd is null)
         {
-            return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null);
+            return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null) { NetworkNamespace = networkNamespace };
         }
 
         var (exe, file) = TryReadExe(credentials.pid, policy.NamesExecutables);
         if (!IsAlive(pidfd))
         {
-            return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null);
+            return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, Exe: null) { NetworkNamespace = networkNamespace };
         }
 
-        return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe, file);
+        return new PeerIdentity(credentials.uid, credentials.gid, groups, credentials.pid, exe, file) { NetworkNamespace = networkNamespace };
     }
 
     // Without CAP_KILL (privport.service does not grant it) signalling another user's process fails with EPERM,

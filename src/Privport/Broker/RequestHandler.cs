@@ -19,6 +19,9 @@ internal sealed class RequestHandler
     private readonly BrokerStatistics _statistics;
     private readonly TimeProvider _clock;
 
+    // Where OPEN sockets are made: a peer connecting from another namespace would get a socket of this one.
+    private readonly ulong? _networkNamespace = NetworkNamespace.CookieOfCurrent();
+
     /// <summary>Whether the listening socket came from systemd; STATUS_DETAIL reports it.</summary>
     public bool SocketActivated { get; set; }
 
@@ -100,7 +103,12 @@ internal sealed class RequestHandler
             ipv6Only = inspection.Ipv6Only;
         }
 
-        var decision = policy.Decide(peer, request.Endpoint, ipv6Only);
+        // Only OPEN sockets are the broker's; a BIND socket keeps the client's uid and namespace, and with them the
+        // kernel's own rules for SO_REUSEPORT groups.
+        var terms = request.Op == BrokerOp.Open
+            ? new OpenTerms(request.Flags.HasFlag(BindOptions.ReusePort), OtherNetworkNamespace: _networkNamespace is null || peer.NetworkNamespace != _networkNamespace)
+            : default;
+        var decision = policy.Decide(peer, request.Endpoint, ipv6Only, terms);
         if (!decision.Allowed)
         {
             _statistics.CountDenied(new RecentDenial(
@@ -114,19 +122,24 @@ internal sealed class RequestHandler
                 _statistics.CountGranted(OpName(request.Op), decision.RuleId, Stopwatch.GetElapsedTime(started));
                 return Reply(peer, request, "allow", decision, 0, decision.Reason, null);
             case BrokerOp.Bind:
-                return Granted(peer, request, decision, SocketBinder.Bind(clientSocket!, request), null, started);
+                var (bindErrno, problem) = decision.RequiresIPv6Only
+                    ? SocketBinder.BindIPv6Only(clientSocket!, request, _networkNamespace)
+                    : (SocketBinder.Bind(clientSocket!, request), null);
+                return Granted(peer, request, decision, bindErrno, problem, null, started);
             default:
                 var (opened, errno) = SocketBinder.Open(request);
-                return Granted(peer, request, decision, errno, opened, started);
+                return Granted(peer, request, decision, errno, null, opened, started);
         }
     }
 
-    private HandledRequest Granted(PeerIdentity peer, in BrokerRequest request, Decision decision, int errno, SafeFdHandle? socket, long started)
+    private HandledRequest Granted(PeerIdentity peer, in BrokerRequest request, Decision decision, int errno, string? problem, SafeFdHandle? socket, long started)
     {
         if (errno != 0)
         {
             _statistics.CountError(OpName(request.Op));
-            string reason = $"{decision.Reason}, but bind failed: {Errno.Describe(errno)}";
+            string reason = problem is null
+                ? $"{decision.Reason}, but bind failed: {Errno.Describe(errno)}"
+                : DenyReason.Fit($"bind failed: {problem} ({Errno.Describe(errno)}); {decision.Reason}");
             return Reply(peer, request, "allow", decision, errno, reason, null);
         }
 

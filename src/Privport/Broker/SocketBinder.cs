@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
@@ -42,9 +43,78 @@ internal static class SocketBinder
         return SocketInspection.Fit(v6Only);
     }
 
+    /// <summary>
+    /// The backlog an OPEN socket listens with until its client calls listen(2) again, which only updates it: systemd's
+    /// default (SOMAXCONN), capped by the kernel at net.core.somaxconn.
+    /// </summary>
+    public const int OpenBacklog = 4096;
+
     /// <summary>Binds; 0 or the errno.</summary>
     public static int Bind(SafeFdHandle fd, in BrokerRequest request) =>
         NativeSocket.Bind(fd, AddressWithScope(request), request.Endpoint.Port);
+
+    /// <summary>
+    /// Binds a client's socket to <c>::</c> so that the bind is IPv6-only whatever the client does meanwhile; 0 or the
+    /// errno, and a reason when the errno alone would mislead.
+    /// </summary>
+    /// <remarks>
+    /// The client holds the same socket and can switch IPV6_V6ONLY off between any two of the broker's calls; only
+    /// bind(2) fixes it. Setting it here and reading it back before the bind would leave that window open. Instead a
+    /// socket of the broker's holds 0.0.0.0 on the port while the client's socket is bound: a dual-stack bind collides
+    /// with it (no SO_REUSEADDR or SO_REUSEPORT on the guard, so no sharing) and fails with EADDRINUSE, and a bind that
+    /// succeeds is IPv6-only, which the read after it confirms.
+    /// </remarks>
+    public static (int Errno, string? Problem) BindIPv6Only(SafeFdHandle fd, in BrokerRequest request, ulong? brokerNetworkNamespace)
+    {
+        var endpoint = request.Endpoint;
+        string port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
+        if (brokerNetworkNamespace is null || NetworkNamespace.CookieOf(fd) != brokerNetworkNamespace)
+        {
+            // The guard would sit in the broker's namespace, where it cannot stop a bind in the socket's.
+            return (EACCES, $"the socket sent belongs to another network namespace than the broker's, where it cannot hold 0.0.0.0:{port} while binding [::] IPv6-only; make the socket in the broker's namespace, or allow 0.0.0.0 as well");
+        }
+
+        SafeFdHandle guard;
+        try
+        {
+            guard = NativeSocket.CreateInet(endpoint.Protocol, AddressFamily.InterNetwork);
+        }
+        catch (SystemCallException e)
+        {
+            return (e.ErrorNumber, null);
+        }
+
+        using (guard)
+        {
+            int held = NativeSocket.Bind(guard, IPAddress.Any, endpoint.Port);
+            if (held != 0)
+            {
+                return (held, held == EADDRINUSE
+                    ? $"0.0.0.0:{port} is in use, so the broker cannot make sure this bind of [::] stays IPv6-only; allow 0.0.0.0 as well, or free it"
+                    : null);
+            }
+
+            try
+            {
+                NativeSocket.SetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+            }
+            catch (SystemCallException e)
+            {
+                return (e.ErrorNumber, null);
+            }
+
+            int errno = Bind(fd, request);
+            if (errno != 0)
+            {
+                return (errno, errno == EADDRINUSE ? $"[::]:{port} as IPv6-only is in use, or the socket was switched to dual-stack during the bind" : null);
+            }
+
+            // Bound now, so IPV6_V6ONLY can no longer change (the kernel refuses it with EINVAL).
+            return NativeSocket.GetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 1
+                ? (0, null)
+                : (EINVAL, "the socket is bound dual-stack although 0.0.0.0 was held; report this as a privport bug");
+        }
+    }
 
     /// <summary>Creates a socket for OPEN, applies the requested options and binds it; the errno on failure.</summary>
     public static (SafeFdHandle? Socket, int Errno) Open(in BrokerRequest request)
@@ -89,6 +159,14 @@ internal static class SocketBinder
             {
                 fd.Dispose();
                 return (null, errno);
+            }
+
+            // A listening TCP socket refuses connect(2) (EISCONN), so what is handed over serves rather than dials out
+            // from a privileged port. A client can still undo it (connect with AF_UNSPEC disconnects a listener),
+            // as it can dial out from any port it was granted; see docs/threat-model.md.
+            if (endpoint.Protocol == PortProtocol.Tcp)
+            {
+                NonblockingIo.Listen(fd, OpenBacklog);
             }
 
             return (fd, 0);

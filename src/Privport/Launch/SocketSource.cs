@@ -66,8 +66,14 @@ internal sealed class SocketSource(string? brokerSocket)
         }
         catch (PrivportException e) when (e.Decision == ReplyDecision.Deny)
         {
+            string advice = $"Add a policy rule allowing uid {uid} this port (try it with 'privport policy test --user {uid} {endpoint}'), then reload the broker (SIGHUP); or run as root with --user";
+            if (options.HasFlag(BindOptions.ReusePort))
+            {
+                advice += "\n  With ',reuseport' the rule also needs reuseport = true (sockets from the broker share its uid, so SO_REUSEPORT would group them across users); or leave out ',reuseport'";
+            }
+
             throw new SocketSourceException(SocketSourceFailure.Denied, string.Create(CultureInfo.InvariantCulture,
-                $"the broker at {client.SocketPath} did not grant {endpoint} to uid {uid}: {e.Reason}\n  Add a policy rule allowing uid {uid} this port (try it with 'privport policy test --user {uid} {endpoint}'), then reload the broker (SIGHUP); or run as root with --user"));
+                $"the broker at {client.SocketPath} did not grant {endpoint} to uid {uid}: {e.Reason}\n  {advice}"));
         }
         catch (PrivportException e)
         {

@@ -40,6 +40,14 @@ internal static class DenyReason
     public static string MissingIPv4Half(PolicyRule rule, Endpoint endpoint) =>
         Fit($"{rule.Label} allows {endpoint} but not the 0.0.0.0:{endpoint.Port.ToString(CultureInfo.InvariantCulture)} a dual-stack bind also takes; set IPV6_V6ONLY or allow \"0.0.0.0\"");
 
+    /// <summary>OPEN sockets all belong to the broker's uid, so SO_REUSEPORT on one would join any other user's group.</summary>
+    public static string ReusePortNotOptedIn(PolicyRule rule, Endpoint endpoint) =>
+        Fit($"{rule.Label} allows {endpoint} but not SO_REUSEPORT on OPEN (the broker's sockets share one uid); add reuseport = true to the rule, or send your own socket (BIND)");
+
+    /// <summary>The peer connected from another network namespace; an OPEN socket would be one of the broker's.</summary>
+    public static string OtherNetworkNamespaceNotOptedIn(PolicyRule rule, Endpoint endpoint) =>
+        Fit($"{rule.Label} allows {endpoint}, but OPEN from another network namespace than the broker's needs any_network_namespace = true in the rule");
+
     /// <summary>
     /// Cuts <paramref name="reason"/> to <see cref="MaxBytes"/> bytes of UTF-8 on a character boundary, and replaces
     /// control characters: a peer names its own executable, and a file name may hold terminal escapes or newlines.

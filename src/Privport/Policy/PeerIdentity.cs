@@ -19,6 +19,12 @@ internal sealed record PeerIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Grou
             ? new PeerIdentity(uid, gid, groups, Pid: 0, Exe: null)
             : new PeerIdentity(uid, gid, groups, Pid: 0, RealPath.Resolve(executable) ?? executable, FileIdentity.TryRead(executable));
 
+    /// <summary>
+    /// The cookie of the network namespace the peer connected from (its end of the connection was made there); null
+    /// when the kernel cannot tell (before Linux 5.14).
+    /// </summary>
+    public ulong? NetworkNamespace { get; init; }
+
     public bool IsInGroup(uint gid)
     {
         if (Gid == gid)

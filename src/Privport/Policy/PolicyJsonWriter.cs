@@ -92,6 +92,8 @@ internal static class PolicyJsonWriter
         }
 
         json.WriteEndArray();
+        json.WriteBoolean("reuseport", rule.ReusePort);
+        json.WriteBoolean("any_network_namespace", rule.AnyNetworkNamespace);
         json.WriteEndObject();
     }
 

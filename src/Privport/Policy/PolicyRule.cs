@@ -8,6 +8,8 @@ namespace Privport.Policy;
 /// <summary>
 /// One <c>[[allow]]</c> table. It allows a request only if every field it names matches: users, groups, exe,
 /// ports and addresses. Empty <see cref="Users"/> without <see cref="AnyUser"/> means the rule does not name users.
+/// Two opt-ins widen what OPEN may ask for, because the broker, not the client, makes those sockets:
+/// <see cref="ReusePort"/> and <see cref="AnyNetworkNamespace"/>.
 /// </summary>
 internal sealed class PolicyRule
 {
@@ -21,7 +23,9 @@ internal sealed class PolicyRule
         ImmutableArray<AccountId> groups,
         ImmutableArray<ExecutablePath> executables,
         ImmutableArray<PortRange> ports,
-        ImmutableArray<AddressPattern> addresses)
+        ImmutableArray<AddressPattern> addresses,
+        bool reusePort = false,
+        bool anyNetworkNamespace = false)
     {
         // A rule naming neither would allow every user: the loader rejects it, and so does the type.
         if (!anyUser && users.IsEmpty && groups.IsEmpty)
@@ -39,9 +43,12 @@ internal sealed class PolicyRule
         Executables = executables;
         Ports = ports;
         Addresses = addresses;
+        ReusePort = reusePort;
+        AnyNetworkNamespace = anyNetworkNamespace;
         Location = $"{Path.GetFileName(file)}:{line}";
         Label = name is null ? $"rule {id}" : $"rule {id} ({Location})";
         AllowDecision = Decision.Allow(id);
+        IPv6OnlyAllowDecision = AllowDecision with { RequiresIPv6Only = true };
     }
 
     /// <summary>The rule's name, or <c>FILE-NAME:LINE</c> of its <c>[[allow]]</c> when it has none.</summary>
@@ -74,11 +81,30 @@ internal sealed class PolicyRule
     /// <summary>Empty: any address, wildcards included.</summary>
     public ImmutableArray<AddressPattern> Addresses { get; }
 
+    /// <summary>
+    /// <c>reuseport = true</c>: OPEN may set SO_REUSEPORT. Every OPEN socket belongs to the broker's uid, so the
+    /// kernel's same-uid rule for joining a reuseport group no longer tells users apart; without this key OPEN refuses it.
+    /// </summary>
+    public bool ReusePort { get; }
+
+    /// <summary>
+    /// <c>any_network_namespace = true</c>: OPEN is granted to a peer whose connection comes from another network
+    /// namespace than the broker's, handing it a socket of the broker's namespace. Without it OPEN refuses such peers.
+    /// </summary>
+    public bool AnyNetworkNamespace { get; }
+
     /// <summary>Built once, so an allowed request costs no allocation.</summary>
     public Decision AllowDecision { get; }
 
+    /// <summary><see cref="AllowDecision"/> for a <c>::</c> bind allowed only if it is IPv6-only.</summary>
+    public Decision IPv6OnlyAllowDecision { get; }
+
     public bool Allows(PeerIdentity peer, PortProtocol protocol, IPAddress address, ushort port) =>
         CoversPort(protocol, port) && CoversAddress(address) && CoversPeer(peer) && CoversExecutable(peer.ExeFile);
+
+    /// <summary>Whether the rule's opt-ins cover what an OPEN asks beyond the endpoint (nothing, for BIND and QUERY).</summary>
+    public bool Permits(OpenTerms terms) =>
+        (!terms.ReusePort || ReusePort) && (!terms.OtherNetworkNamespace || AnyNetworkNamespace);
 
     public bool CoversPort(PortProtocol protocol, ushort port)
     {

@@ -41,7 +41,12 @@ internal sealed class PortPolicy
     /// Decides whether <paramref name="peer"/> may bind <paramref name="endpoint"/>. Without
     /// <paramref name="ipv6Only"/>, a bind to <c>::</c> also takes 0.0.0.0 on the same port, so both must be allowed.
     /// </summary>
-    public Decision Decide(PeerIdentity peer, Endpoint endpoint, bool ipv6Only)
+    public Decision Decide(PeerIdentity peer, Endpoint endpoint, bool ipv6Only) => Decide(peer, endpoint, ipv6Only, default);
+
+    /// <summary>
+    /// As above, for an OPEN asking for <paramref name="terms"/>: only rules that opt in to each of them allow it.
+    /// </summary>
+    public Decision Decide(PeerIdentity peer, Endpoint endpoint, bool ipv6Only, OpenTerms terms)
     {
         ArgumentNullException.ThrowIfNull(peer);
         var address = endpoint.Address;
@@ -51,18 +56,25 @@ internal sealed class PortPolicy
             endpoint = endpoint with { Address = address };
         }
 
-        var rule = FindAllowing(peer, endpoint.Protocol, address, endpoint.Port);
+        var rule = FindAllowing(peer, endpoint.Protocol, address, endpoint.Port, terms);
         if (rule is null)
         {
-            return ExplainDenial(peer, endpoint);
+            return ExplainDenial(peer, endpoint, terms);
         }
 
-        if (ipv6Only || !IsIPv6Wildcard(address))
+        if (!IsIPv6Wildcard(address))
         {
             return rule.AllowDecision;
         }
 
-        var ipv4Rule = FindAllowing(peer, endpoint.Protocol, IPAddress.Any, endpoint.Port);
+        var ipv4Rule = FindAllowing(peer, endpoint.Protocol, IPAddress.Any, endpoint.Port, terms);
+        if (ipv6Only)
+        {
+            // The caller learns whether the answer holds only for an IPv6-only bind: a client's own socket can be
+            // switched to dual-stack after it was inspected, so the broker has to enforce it, not just read it.
+            return ipv4Rule is null ? rule.IPv6OnlyAllowDecision : rule.AllowDecision;
+        }
+
         if (ipv4Rule is null)
         {
             return Decision.Deny(DenyReason.MissingIPv4Half(rule, endpoint), rule.Id);
@@ -73,11 +85,11 @@ internal sealed class PortPolicy
             : Decision.Allow($"{rule.Id}+{ipv4Rule.Id}", DenyReason.Fit($"granted by {rule.Id} for [::] and {ipv4Rule.Id} for 0.0.0.0"));
     }
 
-    private PolicyRule? FindAllowing(PeerIdentity peer, PortProtocol protocol, IPAddress address, ushort port)
+    private PolicyRule? FindAllowing(PeerIdentity peer, PortProtocol protocol, IPAddress address, ushort port, OpenTerms terms)
     {
         foreach (var rule in Rules)
         {
-            if (rule.Allows(peer, protocol, address, port))
+            if (rule.Allows(peer, protocol, address, port) && rule.Permits(terms))
             {
                 return rule;
             }
@@ -90,8 +102,17 @@ internal sealed class PortPolicy
     /// Among the rules covering the port, the one that matches the most of address, user/groups and exe is the
     /// nearest miss (the first in file order on a tie); the reason names the first of those it does not match.
     /// </summary>
-    private Decision ExplainDenial(PeerIdentity peer, Endpoint endpoint)
+    private Decision ExplainDenial(PeerIdentity peer, Endpoint endpoint, OpenTerms terms)
     {
+        if (terms != default && FindAllowing(peer, endpoint.Protocol, endpoint.Address, endpoint.Port, default) is { } withoutTerms)
+        {
+            return Decision.Deny(
+                terms.ReusePort && !withoutTerms.ReusePort
+                    ? DenyReason.ReusePortNotOptedIn(withoutTerms, endpoint)
+                    : DenyReason.OtherNetworkNamespaceNotOptedIn(withoutTerms, endpoint),
+                withoutTerms.Id);
+        }
+
         PolicyRule? nearest = null;
         int nearestScore = -1;
         foreach (var rule in Rules)

@@ -7,7 +7,7 @@ namespace Privport.Policy;
 /// <summary>Reads one <c>[[allow]]</c> table into a <see cref="PolicyRule"/>, reporting every bad field.</summary>
 internal sealed partial class RuleParser
 {
-    public const string ValidKeys = "name, users, groups, exe, ports, addresses";
+    public const string ValidKeys = "name, users, groups, exe, ports, addresses, reuseport, any_network_namespace";
 
     private const int MaxNameLength = 64;
 
@@ -38,6 +38,8 @@ internal sealed partial class RuleParser
         ImmutableArray<ExecutablePath> executables = [];
         ImmutableArray<PortRange> ports = [];
         ImmutableArray<AddressPattern> addresses = [];
+        bool reusePort = false;
+        bool anyNetworkNamespace = false;
         var keyLines = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in table.Items)
         {
@@ -72,6 +74,12 @@ internal sealed partial class RuleParser
                 case "addresses":
                     addresses = ReadAddresses(entry);
                     break;
+                case "reuseport":
+                    reusePort = ReadFlag(entry, key);
+                    break;
+                case "any_network_namespace":
+                    anyNetworkNamespace = ReadFlag(entry, key);
+                    break;
                 default:
                     _diagnostics.Error(_file, entry, key, UnknownKey(key));
                     break;
@@ -95,7 +103,7 @@ internal sealed partial class RuleParser
         }
 
         string id = name ?? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(_file)}:{line}");
-        return new PolicyRule(id, name, _file, line, anyUser, users, groups, executables, ports, addresses);
+        return new PolicyRule(id, name, _file, line, anyUser, users, groups, executables, ports, addresses, reusePort, anyNetworkNamespace);
     }
 
     private static string UnknownKey(string key)
@@ -108,11 +116,25 @@ internal sealed partial class RuleParser
             "port" => "ports",
             "address" or "addr" or "bind" => "addresses",
             "id" => "name",
+            "reuse_port" or "so_reuseport" or "reuse-port" => "reuseport",
+            "netns" or "network_namespace" or "any_netns" or "network_namespaces" or "any-network-namespace" => "any_network_namespace",
             _ => null,
         };
         return meant is null
             ? $"unknown key in [[allow]]; valid keys are {ValidKeys}"
             : $"unknown key in [[allow]]; did you mean '{meant}'? Valid keys are {ValidKeys}";
+    }
+
+    /// <summary>An opt-in: true or false, nothing else (a quoted "true" is a mistake worth reporting).</summary>
+    private bool ReadFlag(KeyValueSyntax entry, string key)
+    {
+        if (entry.Value is BooleanValueSyntax flag)
+        {
+            return flag.Value;
+        }
+
+        _diagnostics.Error(_file, entry.Value ?? (SyntaxNodeBase)entry, key, $"must be true or false (no quotes), e.g. {key} = true");
+        return false;
     }
 
     /// <summary>Names become rule ids in audit lines and deny reasons, so they are short and plain; without ':' they never clash with default ids.</summary>

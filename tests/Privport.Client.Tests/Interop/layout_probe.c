@@ -137,6 +137,7 @@ int main(void)
     CONSTANT(SO_SNDTIMEO);
     CONSTANT(SO_PROTOCOL);
     CONSTANT(SO_DOMAIN);
+    CONSTANT(SO_NETNS_COOKIE);
 #ifdef SO_PEERPIDFD /* Linux 6.5; older headers lack it and the test asks the kernel instead */
     CONSTANT(SO_PEERPIDFD);
 #endif

@@ -75,6 +75,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             Assert.Equal(Interop.Libc.geteuid(), peer.Uid);
             Assert.Equal(privport.Executable, peer.Exe);
             Assert.Equal(await StatAsync(privport.Executable), peer.ExeFile.ToString());
+            Assert.Equal(NetworkNamespace.CookieOfCurrent(), peer.NetworkNamespace);
             client.Kill();
             await client.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
