@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using Privport.Client;
 
 namespace Privport.Tests.Policy;
 
@@ -97,54 +95,4 @@ internal static class ReferencePolicy
     private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static bool IsAllZero(IPAddress address) => address.GetAddressBytes().All(b => b == 0);
-}
-
-/// <summary>A user or group as written in TOML, and the id it stands for (null: <c>"*"</c>).</summary>
-internal sealed record ModelAccount(string Toml, uint? Id)
-{
-    public override string ToString() => Toml;
-}
-
-internal sealed record ModelPortRange(PortProtocol Protocol, ushort First, ushort Last)
-{
-    public string Toml => First == Last ? $"\"{Endpoint.ProtocolName(Protocol)}/{First}\"" : $"\"{Endpoint.ProtocolName(Protocol)}/{First}-{Last}\"";
-
-    public override string ToString() => Toml;
-}
-
-/// <summary>One <c>[[allow]]</c> rule; a null list is a key the rule leaves out.</summary>
-internal sealed record ModelRule(
-    string Name,
-    IReadOnlyList<ModelAccount>? Users,
-    IReadOnlyList<ModelAccount>? Groups,
-    IReadOnlyList<string>? Exe,
-    IReadOnlyList<ModelPortRange> Ports,
-    IReadOnlyList<string>? Addresses)
-{
-    public string ToToml()
-    {
-        var toml = new StringBuilder();
-        toml.Append("[[allow]]\nname = \"").Append(Name).Append("\"\n");
-        Key(toml, "users", Users?.Select(user => user.Toml));
-        Key(toml, "groups", Groups?.Select(group => group.Toml));
-        Key(toml, "exe", Exe?.Select(exe => $"\"{exe}\""));
-        Key(toml, "ports", Ports.Select(range => range.Toml));
-        Key(toml, "addresses", Addresses?.Select(address => $"\"{address}\""));
-        return toml.ToString();
-    }
-
-    private static void Key(StringBuilder toml, string key, IEnumerable<string>? values)
-    {
-        if (values is not null)
-        {
-            toml.Append(key).Append(" = [").AppendJoin(", ", values).Append("]\n");
-        }
-    }
-}
-
-/// <summary>Who asks (as the kernel reports it) and what for.</summary>
-internal sealed record ModelRequest(uint Uid, uint Gid, uint[] Groups, string? Exe, PortProtocol Protocol, IPAddress Address, ushort Port, bool V6Only)
-{
-    public override string ToString() =>
-        $"uid {Uid} gid {Gid} groups [{string.Join(',', Groups)}] exe {Exe ?? "(unreadable)"} {new Endpoint(Protocol, Address, Port)}{(V6Only ? " v6only" : "")}";
 }
