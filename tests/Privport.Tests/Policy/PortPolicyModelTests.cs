@@ -100,7 +100,7 @@ public sealed class PortPolicyModelTests
                     _ = expected?.Contains('+', StringComparison.Ordinal) == true ? pairs++ : 0;
                 }
             },
-            iter: 400,
+            iter: 600,
             threads: 1,
             print: sample => string.Join('\n', sample.Item1.Select(rule => rule.ToToml())));
 
