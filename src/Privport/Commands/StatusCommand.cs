@@ -34,17 +34,33 @@ internal sealed class StatusCommand
             return e.BrokerUnreachable ? ExitCodes.BrokerUnreachable : ExitCodes.Software;
         }
 
-        using var document = detail is null ? null : JsonDocument.Parse(detail.Json);
-        if (json)
+        if (!TryRender(client.SocketPath, counters, detail?.Json, json, out string output))
         {
-            await _out.WriteLineAsync(FormatJson(client.SocketPath, counters, document?.RootElement));
-        }
-        else
-        {
-            await _out.WriteAsync(StatusText.Format(client.SocketPath, counters, document?.RootElement));
+            await _error.WriteLineAsync($"privport status: {output}");
+            return ExitCodes.Software;
         }
 
+        await (json ? _out.WriteLineAsync(output) : _out.WriteAsync(output));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The status as printed; false with <paramref name="output"/> saying why when the broker's document is unreadable.</summary>
+    internal static bool TryRender(string socketPath, BrokerCounters counters, string? detailJson, bool json, out string output)
+    {
+        try
+        {
+            using var document = detailJson is null ? null : JsonDocument.Parse(detailJson);
+            output = json ? FormatJson(socketPath, counters, document?.RootElement) : StatusText.Format(socketPath, counters, document?.RootElement);
+            return true;
+        }
+        // What JsonDocument and JsonElement throw for text that is not JSON, a missing property, a value of another
+        // kind or a number out of range: the document does not have the layout of docs/protocol.md.
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            output = $"the broker at {socketPath} sent a STATUS_DETAIL document this privport cannot read ({e.Message}); "
+                + "check that the broker runs the same privport version as this command";
+            return false;
+        }
     }
 
     private static string FormatJson(string socketPath, BrokerCounters counters, JsonElement? detail)

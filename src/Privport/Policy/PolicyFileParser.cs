@@ -26,7 +26,20 @@ internal sealed class PolicyFileParser
     {
         // Tomlyn's own validation would turn [allow] beside [[allow]], or a repeated key, into "already defined"
         // errors that hide which rule is wrong; RuleParser and the table checks below say it better.
-        var document = SyntaxParser.Parse(text, _file, validate: false);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, _file, validate: false);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "utf32")
+        {
+            // Tomlyn's lexer throws, instead of reporting, when a string's backslash escape runs into the end of the
+            // file: without this, a truncated policy would take the broker down on reload instead of being refused.
+            _diagnostics.Error(_file, text.AsSpan().Count('\n') + 1, null, "syntax",
+                "the file ends inside a string, right after a backslash; finish the string and close its quote");
+            return;
+        }
+
         if (document.HasErrors)
         {
             // After a syntax error the tree holds guesses; checking its fields would add errors that are not there.
