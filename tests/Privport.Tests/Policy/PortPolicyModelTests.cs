@@ -1,6 +1,7 @@
 using System.Net;
 using CsCheck;
 using Privport.Client;
+using Privport.Client.Interop;
 using Privport.Policy;
 
 namespace Privport.Tests.Policy;
@@ -11,8 +12,9 @@ namespace Privport.Tests.Policy;
 /// </summary>
 public sealed class PortPolicyModelTests
 {
-    // Under a directory that does not exist, so the loader's symlink resolution leaves each path as written.
-    private const string Programs = "/nonexistent-privport-model";
+    // Real files, since exe rules compare the file a path leads to: two programs, one more that no rule names, and a
+    // symbolic link that leads to nginx under another name.
+    private static readonly string Programs = ModelPrograms.Directory;
 
     private static readonly Gen<ModelAccount> User = Gen.OneOf(
         new ModelAccount("\"www-data\"", FakeAccountDirectory.WwwData),
@@ -58,7 +60,7 @@ public sealed class PortPolicyModelTests
         Gen.OneOf(FakeAccountDirectory.Root, FakeAccountDirectory.WwwData, FakeAccountDirectory.Alice, FakeAccountDirectory.Nobody, 4000u),
         Gen.OneOf(0u, 33u, 1001u, FakeAccountDirectory.WebGroup, FakeAccountDirectory.DnsGroup, 65534u),
         Gen.OneOf(FakeAccountDirectory.WebGroup, FakeAccountDirectory.DnsGroup, 33u).Array[0, 2],
-        Gen.OneOf<string?>(null, $"{Programs}/nginx", $"{Programs}/python3", "/usr/bin/other"),
+        Gen.OneOf<string?>(null, $"{Programs}/nginx", $"{Programs}/python3", $"{Programs}/other", $"{Programs}/nginx-alias"),
         Protocol,
         RequestAddress,
         Gen.UShort[19, 31],
@@ -91,7 +93,7 @@ public sealed class PortPolicyModelTests
                 foreach (var request in requests)
                 {
                     string? expected = ReferencePolicy.Decide(rules, request);
-                    var peer = new PeerIdentity(request.Uid, request.Gid, request.Groups, 4242, request.Exe);
+                    var peer = new PeerIdentity(request.Uid, request.Gid, request.Groups, 4242, request.Exe, request.Exe is null ? null : FileIdentity.TryRead(request.Exe));
                     var decision = policy.Decide(peer, new Endpoint(request.Protocol, request.Address, request.Port), request.V6Only);
                     Assert.True(decision.Allowed == (expected is not null) && decision.RuleId == expected,
                         $"{request}: the documented rules give {expected ?? "deny"}, Decide gives {(decision.Allowed ? decision.RuleId : "deny")} ({decision.Reason})");

@@ -15,10 +15,15 @@ internal static class ReferencePolicy
     [
         (rule, request, _) => rule.Users is null || rule.Users.Any(user => user.Id is null || user.Id == request.Uid),
         (rule, request, _) => rule.Groups is null || rule.Groups.Any(group => group.Id == request.Gid || request.Groups.Contains(group.Id!.Value)),
-        (rule, request, _) => rule.Exe is null || (request.Exe is not null && rule.Exe.Contains(request.Exe)),
+        (rule, request, _) => rule.Exe is null || (request.Exe is not null && rule.Exe.Any(path => SameFile(path, request.Exe))),
         (rule, request, _) => rule.Ports.Any(range => range.Protocol == request.Protocol && range.First <= request.Port && request.Port <= range.Last),
         (rule, _, address) => rule.Addresses is null || rule.Addresses.Any(entry => AddressEntryMatches(entry, address)),
     ];
+
+    /// <summary>"An exe rule matches the file the peer executed, under whatever name": compared by the paths' targets.</summary>
+    private static bool SameFile(string ruleExe, string peerExe) =>
+        string.Equals(new FileInfo(ruleExe).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? ruleExe,
+            new FileInfo(peerExe).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? peerExe, StringComparison.Ordinal);
 
     /// <summary>The id of the rule (or <c>A+B</c> pair, for a dual-stack bind) that grants the request; null: denied.</summary>
     public static string? Decide(IReadOnlyList<ModelRule> rules, ModelRequest request)
