@@ -289,7 +289,14 @@ internal sealed class EventLoop : IDisposable
         {
             _freeSlots.Push(slot);
             Discard(client);
-            if (_acceptLog[listener.Index].Allow(now, out string note))
+            if (e.ErrorNumber is EMFILE or ENFILE)
+            {
+                if (_descriptorLog.Allow(now, out string note))
+                {
+                    ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, e.Message, _budget.Open, note);
+                }
+            }
+            else if (_acceptLog[listener.Index].Allow(now, out string note))
             {
                 ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
             }
@@ -333,18 +340,23 @@ internal sealed class EventLoop : IDisposable
 
     /// <summary>
     /// accept(2) failed for want of descriptors (EMFILE, or ENFILE system-wide). The listener stays readable, so accepting again at
-    /// once would spin: the waiting client is taken with the spare descriptor's number and reset, so it learns at once
-    /// instead of hanging in the backlog (libuv's EMFILE trick), and this loop stops accepting for a moment while its
-    /// open connections keep running. One line per interval says so.
+    /// once would spin: the waiting clients are taken with the spare descriptor's number and reset, so they learn at
+    /// once instead of hanging in the backlog (libuv's EMFILE trick), and this loop stops accepting for a moment while
+    /// its open connections keep running. One line per interval says so.
     /// </summary>
     private void RefuseWithoutDescriptors(ListenerSlot listener, int errno, long now)
     {
         _spare?.Dispose();
         _spare = null;
         Span<byte> peer = stackalloc byte[SocketAddressBytes.MaxLength];
-        int fd = NonblockingIo.Accept(listener.Socket, peer, out _);
-        if (fd >= 0)
+        for (int i = 0; i < AcceptBatch; i++)
         {
+            int fd = NonblockingIo.Accept(listener.Socket, peer, out _);
+            if (fd < 0)
+            {
+                break;
+            }
+
             var client = new SafeFdHandle(fd);
             NonblockingIo.ResetOnClose(client);
             client.Dispose();
@@ -355,7 +367,7 @@ internal sealed class EventLoop : IDisposable
         PauseAccepting(now);
         if (_descriptorLog.Allow(now, out string note))
         {
-            ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, Errno.Describe(errno), _budget.Open, AcceptPauseMilliseconds, note);
+            ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, Errno.Describe(errno), _budget.Open, note);
         }
     }
 

@@ -38,8 +38,8 @@ internal static partial class ForwardLog
     [LoggerMessage(111, LogLevel.Warning, "cannot put the event loops under SCHED_BATCH ({Error}); they run under the normal policy. Allow sched_setscheduler, or pass --scheduling normal to skip this")]
     public static partial void SchedulingRefused(ILogger logger, string error);
 
-    [LoggerMessage(112, LogLevel.Warning, "{Rule}: out of descriptors ({Error}) with {Open} connections and flows open; reset a new client and paused accepting for {Pause} ms. Lower --max-conns (max_conns) or raise the open-file limit (LimitNOFILE=){Suppressed}")]
-    public static partial void OutOfDescriptors(ILogger logger, string rule, string error, long open, int pause, string suppressed);
+    [LoggerMessage(112, LogLevel.Warning, "{Rule}: out of descriptors ({Error}) with {Open} connections and flows open; new clients are reset until some close. Lower --max-conns (max_conns) or raise the open-file limit (LimitNOFILE=){Suppressed}")]
+    public static partial void OutOfDescriptors(ILogger logger, string rule, string error, long open, string suppressed);
 
     [LoggerMessage(113, LogLevel.Warning, "{Rule}: connection from {Client} reset: {Error}{Suppressed}")]
     public static partial void ConnectionFailed(ILogger logger, string rule, string client, string error, string suppressed);
