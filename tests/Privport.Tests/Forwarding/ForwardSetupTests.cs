@@ -6,7 +6,7 @@ namespace Privport.Tests.Forwarding;
 /// <summary>
 /// How <c>privport forward</c> gets its ports and whom it runs as: root dropping to --user on every thread, an
 /// unprivileged user through the broker, the --config file systemd units use, and no staying root unless told to.
-/// Ports 748-752, 902 and 903 on loopback belong to this class.
+/// Ports 748-752 and 902-904 on loopback belong to this class.
 /// </summary>
 public sealed class ForwardSetupTests(StagedPrivport privport)
 {
@@ -39,6 +39,27 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
         Assert.Equal("privport", File.ReadAllText($"/proc/{forwarder.Pid}/comm").Trim());
         Assert.Contains("dropped privileges to user", forwarder.Stderr, StringComparison.Ordinal);
         Assert.Contains("(listener bound by this process)", forwarder.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Under_the_units_capability_bounding_set_it_still_drops_every_thread_to_its_user()
+    {
+        Privilege.RequireRoot();
+        string unit = File.ReadAllText(Path.Combine(Packaging.RepositoryFiles.UnitDirectory, "privport-forward@.service"));
+        string kept = string.Join(',', unit.Split('\n').Single(line => line.StartsWith("CapabilityBoundingSet=", StringComparison.Ordinal))
+            ["CapabilityBoundingSet=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(name => "+" + name["CAP_".Length..].ToLowerInvariant()));
+        await using var echo = TcpBackend.Echo(V4);
+        await using var forwarder = await RunningForwarder.StartWrappedAsync(privport,
+            [Privilege.Setpriv, "--bounding-set", $"-all,{kept}", "--inh-caps", "-all", "--no-new-privs"], 1,
+            "--user", "65534", "tcp/127.0.0.1:904", echo.Target);
+
+        using var client = await ForwardClient.ConnectAsync(V4, 904);
+        Assert.Equal("in the unit", await ForwardClient.EchoAsync(client, "in the unit"));
+        Assert.All(forwarder.ThreadStatuses().Values, status =>
+        {
+            Assert.Contains("Uid:\t65534\t65534\t65534\t65534\n", status, StringComparison.Ordinal);
+            Assert.Contains("CapBnd:\t0000000000000000\n", status, StringComparison.Ordinal);
+        });
     }
 
     [Fact]
