@@ -30,7 +30,7 @@ internal sealed class ForwardCommand
 
     public async Task<int> RunAsync(ForwardRequest request, CancellationToken cancellation)
     {
-        // The open-file limit is raised here, before anything is bound or derived from it.
+        // The place to raise the soft open-file limit: before anything is bound and the connection cap derived from it.
 
         InheritedListeners? inherited;
         try
@@ -104,6 +104,7 @@ internal sealed class ForwardCommand
                 listeners = inherited.Slots(settings.Rules);
                 if (account is null || !HoldsDrop(account))
                 {
+                    listeners.ForEach(listener => listener.Dispose());
                     await _error.WriteLineAsync($"{Verb}: listeners were passed across a re-execution, but this process does not run as the --user it names without privileges (uid {geteuid()}); start privport forward again");
                     return ExitCodes.Software;
                 }
