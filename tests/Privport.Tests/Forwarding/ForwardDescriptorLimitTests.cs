@@ -10,8 +10,8 @@ namespace Privport.Tests.Forwarding;
 /// <summary>
 /// Many idle clients against a <c>privport forward</c> started under a low open-file limit (prlimit): with the
 /// defaults it caps connections below what the limit holds, refuses the rest with a reset and goes on serving; told
-/// to take no cap, it runs out of descriptors without spinning and still resets the clients it cannot take. Ports
-/// 900-901 on loopback belong to this class.
+/// to take no cap, it runs out of descriptors without spinning, resets the clients it cannot take and survives a
+/// transfer it cannot get a pipe for. Ports 900, 901 and 906 on loopback belong to this class.
 /// </summary>
 public sealed partial class ForwardDescriptorLimitTests(StagedPrivport privport)
 {
@@ -86,11 +86,24 @@ public sealed partial class ForwardDescriptorLimitTests(StagedPrivport privport)
     {
         Privilege.RequireRoot();
         await using var echo = TcpBackend.Echo(V4);
-        await using var forwarder = await RunningForwarder.StartWrappedAsync(privport, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}"], 1,
-            "--user", "65534", "--threads", "1", "--max-conns", "0", "tcp/127.0.0.1:901", echo.Target);
+
+        // Sends 32 MiB once asked: more than the sockets buffer, so the forwarder needs a pipe to pass it on.
+        await using var bulk = new TcpBackend(V4, async socket =>
+        {
+            await socket.ReceiveAsync(new byte[1]);
+            var chunk = new byte[1 << 20];
+            for (int i = 0; i < 32; i++)
+            {
+                await socket.SendAsync(chunk);
+            }
+        });
+        await using var forwarder = await RunningForwarder.StartWrappedAsync(privport, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}"], 2,
+            "--user", "65534", "--threads", "1", "--max-conns", "0", "tcp/127.0.0.1:901", echo.Target, "tcp/127.0.0.1:906", bulk.Target);
+
         var clients = new List<Socket>();
         try
         {
+            using var download = await ForwardClient.ConnectAsync(V4, 906);
             clients.Add(await ForwardClient.ConnectAsync(V4, 901));
             Assert.Equal("first", await ForwardClient.EchoAsync(clients[0], "first"));
             int refusedAtConnect = await FloodAsync(clients, 901);
@@ -116,8 +129,12 @@ public sealed partial class ForwardDescriptorLimitTests(StagedPrivport privport)
                 Assert.Equal("served", await ForwardClient.EchoAsync(client, "served"));
             }
 
+            // A transfer that needs a pipe the kernel will not give loses its own connection, not the forwarder.
+            await download.SendAsync("g"u8.ToArray(), TestContext.Current.CancellationToken);
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            Assert.False(forwarder.HasExited, forwarder.Stderr);
             Assert.Equal("still first", await ForwardClient.EchoAsync(clients[0], "still first"));
-            Assert.InRange(forwarder.CountInStderr("out of descriptors"), 1, 5);
+            Assert.InRange(forwarder.CountInStderr("out of descriptors"), 1, 6);
             Assert.Contains("no connection limit (--max-conns 0", forwarder.Stderr, StringComparison.Ordinal);
         }
         finally
