@@ -8,9 +8,6 @@ internal static partial class Interop
     {
         internal const int RLIMIT_NOFILE = 7;
 
-        /// <summary>RLIM_INFINITY on 64-bit Linux.</summary>
-        internal const ulong RLIM_INFINITY = ulong.MaxValue;
-
         [StructLayout(LayoutKind.Sequential)]
         internal struct rlimit
         {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sched.h>
@@ -155,6 +156,7 @@ int main(void)
     CONSTANT(SO_ACCEPTCONN);
     CONSTANT(CLOSE_RANGE_CLOEXEC);
     CONSTANT(PR_SET_KEEPCAPS);
+    CONSTANT(PR_SET_NAME);
     CONSTANT(PR_CAPBSET_READ);
     CONSTANT(PR_CAPBSET_DROP);
     CONSTANT(PR_SET_NO_NEW_PRIVS);
@@ -169,6 +171,10 @@ int main(void)
     CONSTANT(EFD_CLOEXEC);
     CONSTANT(SCHED_OTHER);
     CONSTANT(SCHED_BATCH);
+    CONSTANT(RLIMIT_NOFILE);
+    SIZE(rlimit);
+    FIELD(rlimit, rlim_cur);
+    FIELD(rlimit, rlim_max);
     SIZE(sched_param);
     FIELD(sched_param, sched_priority);
     SIZE(__user_cap_header_struct);
