@@ -7,6 +7,7 @@ internal static partial class Interop
     internal static partial class Libc
     {
         internal const int PR_SET_KEEPCAPS = 8;
+        internal const int PR_SET_NAME = 15;
         internal const int PR_CAPBSET_READ = 23;
         internal const int PR_CAPBSET_DROP = 24;
         internal const int PR_SET_NO_NEW_PRIVS = 38;

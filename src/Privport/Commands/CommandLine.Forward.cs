@@ -12,11 +12,23 @@ internal static partial class CommandLine
             Arity = ArgumentArity.ZeroOrMore,
         };
         var config = new Option<string?>("--config") { Description = "Read the forwards and settings from a TOML file (instead of LISTEN TARGET pairs)", HelpName = "FILE" };
-        var user = new Option<string?>("--user") { Description = "As root: the user (name or uid) to become once the ports are bound", HelpName = "USER" };
+        var user = new Option<string?>("--user")
+        {
+            Description = "As root, required: the user (name or uid) every thread runs as once the ports are bound; root keeps root on purpose",
+            HelpName = "USER",
+        };
         var group = new Option<string?>("--group") { Description = "As root: the primary group (name or gid) instead of the user's own", HelpName = "GROUP" };
         var proxy = new Option<string?>("--proxy-protocol") { Description = "Send the backend a PROXY protocol header (v1 or v2) with the client's address (TCP)", HelpName = "v1|v2" };
-        var maxConns = new Option<int?>("--max-conns") { Description = "Open connections and UDP flows at most; more are refused (default: no limit)", HelpName = "N" };
-        var idle = new Option<double?>("--idle-timeout") { Description = "Close a connection or flow idle this many seconds (default: TCP never, UDP 60)", HelpName = "SECONDS" };
+        var maxConns = new Option<int?>("--max-conns")
+        {
+            Description = "Open connections and UDP flows at most; more are reset (default: what the open-file limit holds at 6 descriptors each; 0: no limit)",
+            HelpName = "N",
+        };
+        var idle = new Option<double?>("--idle-timeout")
+        {
+            Description = "Reset a connection or flow idle this many seconds (default: TCP 300, UDP 60; 0: TCP never)",
+            HelpName = "SECONDS",
+        };
         var drain = new Option<double?>("--drain-timeout") { Description = "On SIGTERM, wait this many seconds for open connections to finish (default 30)", HelpName = "SECONDS" };
         var threads = new Option<int?>("--threads") { Description = "Event-loop threads (default: one per CPU)", HelpName = "N" };
         var scheduling = new Option<string?>("--scheduling")

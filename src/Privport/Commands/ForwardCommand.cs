@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,20 @@ internal sealed class ForwardCommand
 
     public async Task<int> RunAsync(ForwardRequest request, CancellationToken cancellation)
     {
-        var settings = Settings(request, out int usage);
+        // The place to raise the soft open-file limit: before anything is bound and the connection cap derived from it.
+
+        InheritedListeners? inherited;
+        try
+        {
+            inherited = ForwardReexec.Take(withConfig: request.ConfigPath is not null);
+        }
+        catch (ForwardSetupException e)
+        {
+            await _error.WriteLineAsync($"{Verb}: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        var settings = Settings(request, inherited, out string? configText, out int usage);
         if (settings is null)
         {
             return usage;
@@ -43,6 +57,15 @@ internal sealed class ForwardCommand
         }
 
         bool root = geteuid() == 0;
+        if (root && settings.User is null)
+        {
+            // Forwarding as root by accident would hand every client's connection to a root process.
+            await _error.WriteLineAsync(request.ConfigPath is { } file
+                ? $"{Verb}: {file} has no user = \"...\", so the forwarder would run as root. Add user = \"www-data\" (the account to run as once the ports are bound), or user = \"root\" to keep root on purpose"
+                : $"{Verb}: running as root without --user would forward as root. Add --user USER (the account to run as once the ports are bound, e.g. --user www-data), or --user root to keep root on purpose");
+            return request.ConfigPath is not null ? ExitCodes.Config : ExitCodes.Usage;
+        }
+
         TargetAccount? account = null;
         if (settings.User is not null)
         {
@@ -59,6 +82,11 @@ internal sealed class ForwardCommand
             }
         }
 
+        if (inherited is null && root && account is { IsRoot: false })
+        {
+            return await BindAndBecome(account, settings, request.SocketPath, configText);
+        }
+
         using var loggerFactory = LoggerFactory.Create(logging =>
         {
             logging.AddSimpleConsole(console => console.SingleLine = true);
@@ -67,25 +95,38 @@ internal sealed class ForwardCommand
         });
         var logger = loggerFactory.CreateLogger("privport");
 
-        // Binding, the privilege drop and starting the loop threads run on this one thread with no await between
-        // them: capabilities and no_new_privs are per thread, and the loop threads inherit this thread's.
         var listeners = new List<ListenerSlot>(settings.Rules.Length);
         Forwarder forwarder;
         try
         {
-            var binder = new ListenerBinder(request.SocketPath);
-            for (int i = 0; i < settings.Rules.Length; i++)
+            if (inherited is not null)
             {
-                listeners.Add(binder.Bind(i, settings.Rules[i]));
-            }
+                listeners = inherited.Slots(settings.Rules);
+                if (account is null || !HoldsDrop(account))
+                {
+                    listeners.ForEach(listener => listener.Dispose());
+                    await _error.WriteLineAsync($"{Verb}: listeners were passed across a re-execution, but this process does not run as the --user it names without privileges (uid {geteuid()}); start privport forward again");
+                    return ExitCodes.Software;
+                }
 
-            if (root && account is { IsRoot: false })
-            {
-                PrivilegeDrop.Apply(account);
                 ForwardLog.PrivilegesDropped(logger, account.Name, account.Uid, account.Gid);
             }
+            else
+            {
+                var binder = new ListenerBinder(request.SocketPath);
+                for (int i = 0; i < settings.Rules.Length; i++)
+                {
+                    listeners.Add(binder.Bind(i, settings.Rules[i]));
+                }
 
-            forwarder = new Forwarder(listeners, settings, logger);
+                if (root)
+                {
+                    ForwardLog.StayingRoot(logger);
+                }
+            }
+
+            forwarder = new Forwarder(listeners, settings, DescriptorBudget.OpenFileLimit(), logger);
+            LogLimits(logger, forwarder, settings);
             forwarder.Start();
         }
         catch (ForwardSetupException e)
@@ -150,6 +191,77 @@ internal sealed class ForwardCommand
         }
     }
 
+    /// <summary>
+    /// Binds every listener as root, then drops to <paramref name="account"/> and executes privport again with them
+    /// (<see cref="ForwardReexec"/>), so that no thread of the forwarder keeps what root had. Returns only on failure.
+    /// Nothing here awaits: binding, the drop and the execve run on this one thread, as credentials are per thread.
+    /// </summary>
+    private async Task<int> BindAndBecome(TargetAccount account, ForwardSettings settings, string? socketPath, string? configText)
+    {
+        var listeners = new List<ListenerSlot>(settings.Rules.Length);
+        string? failure;
+        int exit;
+        try
+        {
+            var binder = new ListenerBinder(socketPath);
+            for (int i = 0; i < settings.Rules.Length; i++)
+            {
+                listeners.Add(binder.Bind(i, settings.Rules[i]));
+            }
+
+            ForwardReexec.Replace(account, listeners, configText);
+            throw new UnreachableException();
+        }
+        catch (ForwardSetupException e)
+        {
+            (failure, exit) = (e.Message, ExitCodes.Unavailable);
+        }
+        catch (SystemCallException e)
+        {
+            (failure, exit) = ($"cannot become {account} and execute privport again: {e.Message}; the privport executable must be executable by that user", ExitCodes.Software);
+        }
+
+        listeners.ForEach(listener => listener.Dispose());
+        await _error.WriteLineAsync($"{Verb}: {failure}");
+        return exit;
+    }
+
+    /// <summary>Whether this process runs as <paramref name="account"/> (unless root) with no way back to root.</summary>
+    private static bool HoldsDrop(TargetAccount account) =>
+        !account.IsRoot
+        && ProcessCredentials.Uids() == (account.Uid, account.Uid, account.Uid)
+        && ProcessCredentials.Gids() == (account.Gid, account.Gid, account.Gid)
+        && ProcessCredentials.NoNewPrivileges()
+        && !ProcessCredentials.CanRegainRoot();
+
+    private static void LogLimits(ILogger logger, Forwarder forwarder, ForwardSettings settings)
+    {
+        long openFiles = DescriptorBudget.OpenFileLimit();
+        int listeners = settings.Rules.Length;
+        int derived = DescriptorBudget.DefaultCap(openFiles, listeners, forwarder.LoopCount);
+        string source = settings.MaxConnections is null
+            ? string.Create(CultureInfo.InvariantCulture, $"from the open-file limit of {openFiles}, {DescriptorBudget.PerConnection} descriptors each; --max-conns sets another")
+            : "as given";
+        if (forwarder.ConnectionCap == 0)
+        {
+            ForwardLog.NoConnectionLimit(logger, openFiles, derived);
+        }
+        else
+        {
+            ForwardLog.Limits(logger, forwarder.ConnectionCap, source, settings.TcpIdleTimeout.TotalSeconds, settings.UdpFlowTimeout.TotalSeconds);
+            long needed = DescriptorBudget.Needed(forwarder.ConnectionCap, listeners, forwarder.LoopCount);
+            if (needed > openFiles)
+            {
+                ForwardLog.CapAboveOpenFileLimit(logger, forwarder.ConnectionCap, needed, openFiles, derived);
+            }
+        }
+
+        if (settings.TcpIdleTimeout == TimeSpan.Zero)
+        {
+            ForwardLog.NoIdleTimeout(logger, settings.UdpFlowTimeout.TotalSeconds);
+        }
+    }
+
     private static string ProxyNote(ForwardRule rule) => rule.ProxyProtocol switch
     {
         ProxyProtocolVersion.V1 => " with PROXY protocol v1",
@@ -157,9 +269,14 @@ internal sealed class ForwardCommand
         _ => string.Empty,
     };
 
-    private ForwardSettings? Settings(ForwardRequest request, out int exit)
+    /// <summary>
+    /// The settings from the command line and the config file (its text passed on by <paramref name="inherited"/>
+    /// after a re-execution); <paramref name="configText"/> is the file's text, to pass on.
+    /// </summary>
+    private ForwardSettings? Settings(ForwardRequest request, InheritedListeners? inherited, out string? configText, out int exit)
     {
         exit = ExitCodes.Usage;
+        configText = null;
         var proxy = ProxyProtocolVersion.None;
         if (request.ProxyProtocol is { } proxyText && !ForwardRule.TryParseProxyProtocol(proxyText, out proxy))
         {
@@ -171,9 +288,9 @@ internal sealed class ForwardCommand
             return Fail($"--max-conns {request.MaxConnections} is negative; give 0 (no limit) or more");
         }
 
-        if (request.IdleTimeoutSeconds is <= 0 or > 31_536_000)
+        if (request.IdleTimeoutSeconds is < 0 or > 31_536_000 or (> 0 and < 0.001))
         {
-            return Fail($"--idle-timeout {request.IdleTimeoutSeconds} is out of range; give seconds from 0.001 to 31536000");
+            return Fail($"--idle-timeout {request.IdleTimeoutSeconds} is out of range; give seconds from 0.001 to 31536000 (0: never)");
         }
 
         if (request.DrainTimeoutSeconds is < 0 or > 86_400)
@@ -208,13 +325,15 @@ internal sealed class ForwardCommand
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = inherited?.ConfigText ?? File.ReadAllText(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 exit = ExitCodes.Config;
                 return Fail($"cannot read {path}: {e.Message}");
             }
+
+            configText = text;
 
             var parser = new ForwardConfigParser(path);
             if (parser.Parse(text) is not { } parsed)
@@ -255,7 +374,7 @@ internal sealed class ForwardCommand
                 rules.Add(new ForwardRule(listen, target, proxy));
             }
 
-            settings = new ForwardSettings(rules.ToImmutable(), null, null, 0, null, ForwardSettings.DefaultDrainTimeout, 0);
+            settings = new ForwardSettings(rules.ToImmutable(), null, null, null, null, ForwardSettings.DefaultDrainTimeout, 0);
         }
 
         return settings with

@@ -1,9 +1,12 @@
 namespace Privport.Forwarding;
 
-/// <summary>The --max-conns limit, shared by every listener and loop: open TCP connections plus UDP flows.</summary>
+/// <summary>The connection cap, shared by every listener and loop: open TCP connections plus UDP flows.</summary>
 internal sealed class ConnectionBudget(int limit)
 {
     private long _open;
+
+    /// <summary>The cap; 0 is none.</summary>
+    public int Limit => limit;
 
     public long Open => Volatile.Read(ref _open);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Privport.Client.Interop;
 using static Privport.Client.Interop.Interop.Libc;
 
@@ -11,12 +12,15 @@ namespace Privport.Forwarding;
 /// </summary>
 internal sealed class EventLoop : IDisposable
 {
+    /// <summary>Empty pipes each loop keeps for reuse (<see cref="DescriptorBudget"/> counts them).</summary>
+    public const int PooledPipes = 16;
+
     private const int PipeSize = 1024 * 1024;
     private const int AcceptBatch = 64;
-    private const int PooledPipes = 16;
     private const int SmallTransferSize = 16 * 1024;
     private const int WaitMilliseconds = 200;
     private const long SweepMilliseconds = 250;
+    private const int AcceptPauseMilliseconds = 100;
     private static readonly long ConnectTimeoutMilliseconds = 10_000;
 
     private const ulong KindListener = 1;
@@ -34,6 +38,7 @@ internal sealed class EventLoop : IDisposable
     private readonly LogThrottle[] _unreachableLog;
     private readonly LogThrottle[] _limitLog;
     private readonly LogThrottle[] _acceptLog;
+    private readonly LogThrottle _descriptorLog = new();
     private readonly ForwardSettings _settings;
     private readonly ConnectionBudget _budget;
     private readonly ConnectionDistributor _distributor;
@@ -49,6 +54,11 @@ internal sealed class EventLoop : IDisposable
     private volatile bool _draining;
     private volatile bool _aborting;
     private bool _listening;
+    private bool _acceptPaused;
+    private long _acceptResumesAt;
+
+    // Closed to make room for one accept when the process is out of descriptors (see RefuseWithoutDescriptors).
+    private SafeFileHandle? _spare;
 
     public EventLoop(
         int index, IReadOnlyList<ListenerSlot> tcpListeners, IReadOnlyList<ListenerSlot> udpListeners, ForwardSettings settings,
@@ -60,7 +70,8 @@ internal sealed class EventLoop : IDisposable
         _budget = budget;
         _distributor = distributor;
         _logger = logger;
-        _idleMilliseconds = settings.IdleTimeout is { } idle ? (long)idle.TotalMilliseconds : 0;
+        _idleMilliseconds = (long)settings.TcpIdleTimeout.TotalMilliseconds;
+        _spare = OpenSpare();
         int count = tcpListeners.Count == 0 ? 0 : tcpListeners.Max(listener => listener.Index) + 1;
         _unreachableLog = NewThrottles(count);
         _limitLog = NewThrottles(count);
@@ -111,8 +122,13 @@ internal sealed class EventLoop : IDisposable
                     return;
                 }
 
-                int ready = _epoll.Wait(keys, events, WaitMilliseconds);
+                int ready = _epoll.Wait(keys, events, _acceptPaused ? AcceptPauseMilliseconds : WaitMilliseconds);
                 long now = Environment.TickCount64;
+                if (_acceptPaused && now >= _acceptResumesAt)
+                {
+                    ResumeAccepting();
+                }
+
                 for (int i = 0; i < ready; i++)
                 {
                     Dispatch(keys[i], events[i], now);
@@ -134,6 +150,7 @@ internal sealed class EventLoop : IDisposable
     public void Dispose()
     {
         _udp?.Dispose();
+        _spare?.Dispose();
         _pipes.Dispose();
         _epoll.Dispose();
         _listenersReleased.Dispose();
@@ -172,7 +189,16 @@ internal sealed class EventLoop : IDisposable
             return;
         }
 
-        var state = kind == KindClient ? connection.OnClientEvent(events, now) : connection.OnBackendEvent(events, now);
+        ConnectionState state;
+        try
+        {
+            state = kind == KindClient ? connection.OnClientEvent(events, now) : connection.OnBackendEvent(events, now);
+        }
+        catch (SystemCallException e)
+        {
+            state = Failed(connection, e, now);
+        }
+
         if (state != ConnectionState.Open)
         {
             Release(slot, connection, state, now);
@@ -201,8 +227,11 @@ internal sealed class EventLoop : IDisposable
             if (fd < 0)
             {
                 // EAGAIN: another loop took it, or the backlog is empty. ECONNABORTED: the client gave up first.
-                // EMFILE/ENFILE: out of descriptors; the next wake retries once connections have closed.
-                if (fd != -EAGAIN && fd != -ECONNABORTED && _acceptLog[listener.Index].Allow(now, out string note))
+                if (fd is -EMFILE or -ENFILE)
+                {
+                    RefuseWithoutDescriptors(listener, -fd, now);
+                }
+                else if (fd != -EAGAIN && fd != -ECONNABORTED && _acceptLog[listener.Index].Allow(now, out string note))
                 {
                     ForwardLog.AcceptFailed(_logger, listener.Rule.Name, Errno.Describe(-fd), note);
                 }
@@ -216,7 +245,7 @@ internal sealed class EventLoop : IDisposable
                 listener.Statistics.CountRefused();
                 if (_limitLog[listener.Index].Allow(now, out string note))
                 {
-                    ForwardLog.LimitReached(_logger, listener.Rule.Name, _settings.MaxConnections, note);
+                    ForwardLog.LimitReached(_logger, listener.Rule.Name, _budget.Limit, note);
                 }
 
                 NonblockingIo.ResetOnClose(client);
@@ -260,7 +289,14 @@ internal sealed class EventLoop : IDisposable
         {
             _freeSlots.Push(slot);
             Discard(client);
-            if (_acceptLog[listener.Index].Allow(now, out string note))
+            if (e.ErrorNumber is EMFILE or ENFILE)
+            {
+                if (_descriptorLog.Allow(now, out string note))
+                {
+                    ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, e.Message, _budget.Open, note);
+                }
+            }
+            else if (_acceptLog[listener.Index].Allow(now, out string note))
             {
                 ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
             }
@@ -271,10 +307,110 @@ internal sealed class EventLoop : IDisposable
         listener.Statistics.CountAccepted();
         listener.Statistics.Opened();
         _connections[slot] = connection;
-        var state = connection.Start();
+        ConnectionState state;
+        try
+        {
+            state = connection.Start();
+        }
+        catch (SystemCallException e)
+        {
+            state = Failed(connection, e, now);
+        }
+
         if (state != ConnectionState.Open)
         {
             Release(slot, connection, state, now);
+        }
+    }
+
+    /// <summary>
+    /// A system call on one connection's behalf failed in a way its sockets did not report (a pipe or an epoll
+    /// registration the kernel would not give: descriptors or memory): that connection is reset, the loop goes on.
+    /// </summary>
+    private ConnectionState Failed(TcpConnection connection, SystemCallException error, long now)
+    {
+        connection.Abort();
+        if (_descriptorLog.Allow(now, out string note))
+        {
+            ForwardLog.ConnectionFailed(_logger, connection.Listener.Rule.Name, connection.ClientName, error.Message, note);
+        }
+
+        return ConnectionState.Closed;
+    }
+
+    /// <summary>
+    /// accept(2) failed for want of descriptors (EMFILE, or ENFILE system-wide). The listener stays readable, so accepting again at
+    /// once would spin: the waiting clients are taken with the spare descriptor's number and reset, so they learn at
+    /// once instead of hanging in the backlog (libuv's EMFILE trick), and this loop stops accepting for a moment while
+    /// its open connections keep running. One line per interval says so.
+    /// </summary>
+    private void RefuseWithoutDescriptors(ListenerSlot listener, int errno, long now)
+    {
+        _spare?.Dispose();
+        _spare = null;
+        Span<byte> peer = stackalloc byte[SocketAddressBytes.MaxLength];
+        for (int i = 0; i < AcceptBatch; i++)
+        {
+            int fd = NonblockingIo.Accept(listener.Socket, peer, out _);
+            if (fd < 0)
+            {
+                break;
+            }
+
+            var client = new SafeFdHandle(fd);
+            NonblockingIo.ResetOnClose(client);
+            client.Dispose();
+            listener.Statistics.CountRefused();
+        }
+
+        _spare = OpenSpare();
+        PauseAccepting(now);
+        if (_descriptorLog.Allow(now, out string note))
+        {
+            ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, Errno.Describe(errno), _budget.Open, note);
+        }
+    }
+
+    private void PauseAccepting(long now)
+    {
+        _acceptResumesAt = now + AcceptPauseMilliseconds;
+        if (_acceptPaused)
+        {
+            return;
+        }
+
+        // EPOLLEXCLUSIVE registrations cannot be modified, only removed and added again.
+        foreach (var listener in _listeners)
+        {
+            _epoll.Remove(listener.Socket);
+        }
+
+        _acceptPaused = true;
+    }
+
+    private void ResumeAccepting()
+    {
+        _acceptPaused = false;
+        _spare ??= OpenSpare();
+        if (_listening)
+        {
+            foreach (var listener in _listeners)
+            {
+                _epoll.Add(listener.Socket, EPOLLIN | EPOLLEXCLUSIVE, (KindListener << 60) | (uint)listener.Index);
+            }
+        }
+    }
+
+    private static SafeFileHandle? OpenSpare()
+    {
+        try
+        {
+            return File.OpenHandle("/dev/null");
+        }
+        catch (IOException)
+        {
+            // Out of descriptors right now; taken again when accepting resumes.
+            return null;
         }
     }
 
@@ -335,9 +471,12 @@ internal sealed class EventLoop : IDisposable
 
     private void StopListening()
     {
-        foreach (var listener in _listeners)
+        if (!_acceptPaused)
         {
-            _epoll.Remove(listener.Socket);
+            foreach (var listener in _listeners)
+            {
+                _epoll.Remove(listener.Socket);
+            }
         }
 
         _udp?.StopReceiving();

@@ -10,9 +10,9 @@ namespace Privport.Forwarding;
 /// Reads <c>privport forward --config FILE</c> (TOML) through Tomlyn's syntax tree, as the policy loader does, so
 /// every error names the file, line and field:
 /// <code>
-/// user = "www-data"       # optional
-/// max_conns = 10000       # optional
-/// idle_timeout = 300      # seconds, optional
+/// user = "www-data"       # required as root ("root" keeps root on purpose)
+/// max_conns = 10000       # optional; default derived from the open-file limit, 0 for none
+/// idle_timeout = 300      # seconds, optional; default 300, 0 for never
 /// drain_timeout = 30      # seconds, optional
 /// scheduling = "batch"    # or "normal", optional
 /// [[forward]]
@@ -52,7 +52,7 @@ internal sealed class ForwardConfigParser
 
         string? user = null;
         string? group = null;
-        int maxConnections = 0;
+        int? maxConnections = null;
         TimeSpan? idle = null;
         var drain = ForwardSettings.DefaultDrainTimeout;
         int threads = 0;
@@ -73,7 +73,7 @@ internal sealed class ForwardConfigParser
                     }
 
                     break;
-                case "idle_timeout": idle = TimeSpan.FromSeconds(Seconds(entry, key, 1, 31_536_000)); break;
+                case "idle_timeout": idle = TimeSpan.FromSeconds(Seconds(entry, key, 0, 31_536_000)); break;
                 case "drain_timeout": drain = TimeSpan.FromSeconds(Seconds(entry, key, 0, 86_400)); break;
                 default:
                     _diagnostics.Error(_file, entry, key, "unknown key; the top level takes user, group, max_conns, idle_timeout, drain_timeout, threads, scheduling, and [[forward]] tables");

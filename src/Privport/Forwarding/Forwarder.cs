@@ -21,13 +21,23 @@ internal sealed class Forwarder : IDisposable
     private ConnectionDistributor? _distributor;
     private int _schedulingWarned;
 
-    public Forwarder(IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, ILogger logger)
+    /// <param name="openFileLimit">The soft RLIMIT_NOFILE the default connection cap is derived from.</param>
+    public Forwarder(IReadOnlyList<ListenerSlot> listeners, ForwardSettings settings, long openFileLimit, ILogger logger)
     {
         _listeners = listeners;
         _settings = settings;
         _logger = logger;
-        _budget = new ConnectionBudget(settings.MaxConnections);
+        bool tcp = listeners.Any(listener => listener.Rule.Listen.Protocol == PortProtocol.Tcp);
+        LoopCount = !tcp ? 1 : settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount;
+        ConnectionCap = settings.MaxConnections ?? DescriptorBudget.DefaultCap(openFileLimit, listeners.Count, LoopCount);
+        _budget = new ConnectionBudget(ConnectionCap);
     }
+
+    /// <summary>Event-loop threads: one per CPU unless --threads says otherwise, one when there is no TCP listener.</summary>
+    public int LoopCount { get; }
+
+    /// <summary>Open connections and flows at most (0: no limit), as given or derived from the open-file limit.</summary>
+    public int ConnectionCap { get; }
 
     /// <summary>Every listener's counters added up, as of now (each <see cref="ListenerSlot"/> has its own).</summary>
     public ForwarderStatistics Total => ForwarderStatistics.Sum(_listeners.Select(listener => listener.Statistics));
@@ -36,12 +46,7 @@ internal sealed class Forwarder : IDisposable
     {
         var tcp = _listeners.Where(listener => listener.Rule.Listen.Protocol == PortProtocol.Tcp).ToArray();
         var udp = _listeners.Where(listener => listener.Rule.Listen.Protocol == PortProtocol.Udp).ToArray();
-        int count = _settings.Threads > 0 ? _settings.Threads : Environment.ProcessorCount;
-        if (tcp.Length == 0)
-        {
-            count = 1;
-        }
-
+        int count = LoopCount;
         _distributor = new ConnectionDistributor(count);
         for (int i = 0; i < count; i++)
         {

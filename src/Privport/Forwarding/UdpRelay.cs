@@ -18,7 +18,6 @@ internal sealed class UdpRelay : IDisposable
 
     private readonly Epoll _epoll;
     private readonly IReadOnlyList<ListenerSlot> _listeners;
-    private readonly ForwardSettings _settings;
     private readonly ConnectionBudget _budget;
     private readonly ILogger _logger;
     private readonly ulong _keyBase;
@@ -36,7 +35,6 @@ internal sealed class UdpRelay : IDisposable
     {
         _epoll = epoll;
         _listeners = listeners;
-        _settings = settings;
         _budget = budget;
         _logger = logger;
         _keyBase = keyBase;
@@ -182,7 +180,7 @@ internal sealed class UdpRelay : IDisposable
             listener.Statistics.CountRefused();
             if (_limitLog.Allow(now, out string note))
             {
-                ForwardLog.LimitReached(_logger, listener.Rule.Name, _settings.MaxConnections, note);
+                ForwardLog.LimitReached(_logger, listener.Rule.Name, _budget.Limit, note);
             }
 
             return null;

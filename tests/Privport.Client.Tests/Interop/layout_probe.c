@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/epoll.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -181,6 +182,7 @@ int main(void)
     CONSTANT(SO_ACCEPTCONN);
     CONSTANT(CLOSE_RANGE_CLOEXEC);
     CONSTANT(PR_SET_KEEPCAPS);
+    CONSTANT(PR_SET_NAME);
     CONSTANT(PR_CAPBSET_READ);
     CONSTANT(PR_CAPBSET_DROP);
     CONSTANT(PR_SET_NO_NEW_PRIVS);
@@ -195,6 +197,10 @@ int main(void)
     CONSTANT(EFD_CLOEXEC);
     CONSTANT(SCHED_OTHER);
     CONSTANT(SCHED_BATCH);
+    CONSTANT(RLIMIT_NOFILE);
+    SIZE(rlimit);
+    FIELD(rlimit, rlim_cur);
+    FIELD(rlimit, rlim_max);
     SIZE(sched_param);
     FIELD(sched_param, sched_priority);
     CONSTANT(POLLIN);

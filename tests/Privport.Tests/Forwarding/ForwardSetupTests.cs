@@ -4,8 +4,9 @@ using Privport.Tests.Infrastructure;
 namespace Privport.Tests.Forwarding;
 
 /// <summary>
-/// How <c>privport forward</c> gets its ports and whom it runs as: root dropping to --user, an unprivileged user
-/// through the broker, the --config file systemd units use. Ports 748-752 on loopback belong to this class.
+/// How <c>privport forward</c> gets its ports and whom it runs as: root dropping to --user on every thread, an
+/// unprivileged user through the broker, the --config file systemd units use, and no staying root unless told to.
+/// Ports 748-752 and 902-904 on loopback belong to this class.
 /// </summary>
 public sealed class ForwardSetupTests(StagedPrivport privport)
 {
@@ -13,21 +14,100 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
     private static readonly IPAddress V4 = IPAddress.Loopback;
 
     [Fact]
-    public async Task As_root_with_user_it_binds_then_runs_as_that_user_without_capabilities()
+    public async Task As_root_with_user_it_binds_then_every_thread_runs_as_that_user_without_capabilities()
     {
         Privilege.RequireRoot();
         await using var echo = TcpBackend.Echo(V4);
-        await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:748", echo.Target, "--user", "65534");
-
-        Assert.Equal("65534\t65534\t65534\t65534", forwarder.Status("Uid"));
-        Assert.Equal("65534\t65534\t65534\t65534", forwarder.Status("Gid"));
-        Assert.Equal("0000000000000000", forwarder.Status("CapEff"));
-        Assert.Equal("0000000000000000", forwarder.Status("CapPrm"));
-        Assert.Equal("1", forwarder.Status("NoNewPrivs"));
-        Assert.Contains("dropped privileges to user", forwarder.Stderr, StringComparison.Ordinal);
-
+        await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:748", echo.Target, "--user", "65534", "--threads", "2");
         using var client = await ForwardClient.ConnectAsync(V4, 748);
         Assert.Equal("as nobody", await ForwardClient.EchoAsync(client, "as nobody"));
+
+        // Every thread: the runtime's own (finalizer, signal handling, console logging) start before any port is
+        // bound, and capability sets and no_new_privs are per thread.
+        var threads = forwarder.ThreadStatuses();
+        Assert.True(threads.Count >= 3, $"{threads.Count} threads");
+        foreach (var (thread, status) in threads)
+        {
+            foreach (string expected in (string[])["Uid:\t65534\t65534\t65534\t65534\n", "Gid:\t65534\t65534\t65534\t65534\n",
+                "CapInh:\t0000000000000000\n", "CapPrm:\t0000000000000000\n", "CapEff:\t0000000000000000\n",
+                "CapBnd:\t0000000000000000\n", "CapAmb:\t0000000000000000\n", "NoNewPrivs:\t1\n"])
+            {
+                Assert.True(status.Contains(expected, StringComparison.Ordinal), $"thread {thread} ({status.Split('\n')[0]}) lacks '{expected.Trim()}':\n{status}");
+            }
+        }
+
+        Assert.Equal("privport", File.ReadAllText($"/proc/{forwarder.Pid}/comm").Trim());
+        Assert.Contains("dropped privileges to user", forwarder.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(listener bound by this process)", forwarder.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Under_the_units_capability_bounding_set_it_still_drops_every_thread_to_its_user()
+    {
+        Privilege.RequireRoot();
+        string unit = File.ReadAllText(Path.Combine(Packaging.RepositoryFiles.UnitDirectory, "privport-forward@.service"));
+        string kept = string.Join(',', unit.Split('\n').Single(line => line.StartsWith("CapabilityBoundingSet=", StringComparison.Ordinal))
+            ["CapabilityBoundingSet=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(name => "+" + name["CAP_".Length..].ToLowerInvariant()));
+        await using var echo = TcpBackend.Echo(V4);
+        await using var forwarder = await RunningForwarder.StartWrappedAsync(privport,
+            [Privilege.Setpriv, "--bounding-set", $"-all,{kept}", "--inh-caps", "-all", "--no-new-privs"], 1,
+            "--user", "65534", "tcp/127.0.0.1:904", echo.Target);
+
+        using var client = await ForwardClient.ConnectAsync(V4, 904);
+        Assert.Equal("in the unit", await ForwardClient.EchoAsync(client, "in the unit"));
+        Assert.All(forwarder.ThreadStatuses().Values, status =>
+        {
+            Assert.Contains("Uid:\t65534\t65534\t65534\t65534\n", status, StringComparison.Ordinal);
+            Assert.Contains("CapBnd:\t0000000000000000\n", status, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task As_root_without_user_on_the_command_line_it_refuses_saying_how_to_choose()
+    {
+        Privilege.RequireRoot();
+        var result = await Run.AsRootAsync(privport.Executable, "forward", "tcp/127.0.0.1:903", "127.0.0.1:9");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("running as root without --user would forward as root", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--user root to keep root on purpose", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task As_root_with_a_config_file_without_user_it_refuses_saying_how_to_choose()
+    {
+        Privilege.RequireRoot();
+        string config = Path.Combine(Directory.CreateTempSubdirectory("privport-forward-config-").FullName, "web.toml");
+        await File.WriteAllTextAsync(config, """
+            [[forward]]
+            listen = "tcp/127.0.0.1:903"
+            target = "127.0.0.1:9"
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            var result = await Run.AsRootAsync(privport.Executable, "forward", "--config", config);
+
+            Assert.Equal(78, result.ExitCode);
+            Assert.Contains($"{config} has no user = \"...\", so the forwarder would run as root", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("or user = \"root\" to keep root on purpose", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(config)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task As_root_with_user_root_it_keeps_root_and_says_so()
+    {
+        Privilege.RequireRoot();
+        await using var echo = TcpBackend.Echo(V4);
+        await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:902", echo.Target, "--user", "root");
+
+        Assert.StartsWith("0\t", forwarder.Status("Uid"), StringComparison.Ordinal);
+        Assert.Contains("running as root on purpose", forwarder.Stderr, StringComparison.Ordinal);
+        using var client = await ForwardClient.ConnectAsync(V4, 902);
+        Assert.Equal("as root", await ForwardClient.EchoAsync(client, "as root"));
     }
 
     [Fact]
@@ -83,6 +163,8 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
             """, TestContext.Current.CancellationToken);
         try
         {
+            // The file and its directory are root's alone (0600 in 0700): the dropped forwarder gets the text from root.
+            File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             await using var forwarder = await RunningForwarder.StartAsync(privport, 2, "--config", config);
 
             Assert.Contains($"forwarding tcp/127.0.0.1:752 -> {echo.Target} with PROXY protocol v1", forwarder.Stderr, StringComparison.Ordinal);
@@ -119,7 +201,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
 
             Assert.Equal(78, result.ExitCode);
             Assert.Contains($"{config}:1: max_conns: must be a whole number", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:2: idle_timeout: must be whole seconds from 1 to 31536000 (e.g. 300), or a string such as \"300s\"", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:2: idle_timeout: must be whole seconds from 0 to 31536000 (e.g. 300), or a string such as \"300s\"", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:3: scheduling: 'fast' is not batch or normal", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:5: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:6: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);

@@ -44,9 +44,13 @@ public sealed class RunningForwarder : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>privport forward ARGUMENTS</c> and waits until it logs <paramref name="listeners"/> listeners.</summary>
+    /// <summary>
+    /// Starts <c>privport forward ARGUMENTS</c> as root and waits until it logs <paramref name="listeners"/> listeners.
+    /// Without --user or --config in <paramref name="arguments"/>, it is given <c>--user root</c>, which keeps root on
+    /// purpose (it refuses to run as root otherwise).
+    /// </summary>
     public static Task<RunningForwarder> StartAsync(StagedPrivport privport, int listeners, params string[] arguments) =>
-        StartAsync(new ProcessStartInfo(privport.Executable), listeners, ["forward", .. arguments]);
+        StartAsync(new ProcessStartInfo(privport.Executable), listeners, ["forward", .. AsRootUnlessNamed(arguments)]);
 
     /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, running as <paramref name="uid"/> through setpriv.</summary>
     public static Task<RunningForwarder> StartAsUidAsync(StagedPrivport privport, uint uid, int listeners, params string[] arguments) =>
@@ -54,7 +58,7 @@ public sealed class RunningForwarder : IAsyncDisposable
 
     /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, under a tracer such as <c>strace -f -o FILE</c>.</summary>
     public static Task<RunningForwarder> StartWrappedAsync(StagedPrivport privport, IReadOnlyList<string> wrap, int listeners, params string[] arguments) =>
-        StartAsync(new ProcessStartInfo(wrap[0]), listeners, [.. wrap.Skip(1), privport.Executable, "forward", .. arguments]);
+        StartAsync(new ProcessStartInfo(wrap[0]), listeners, [.. wrap.Skip(1), privport.Executable, "forward", .. AsRootUnlessNamed(arguments)]);
 
     /// <summary>Runs <c>privport forward</c> expecting it to fail at once; returns the result.</summary>
     public static Task<ProcessResult> FailAsync(StagedPrivport privport, params string[] arguments) =>
@@ -88,6 +92,20 @@ public sealed class RunningForwarder : IAsyncDisposable
     }
 
     public int OpenDescriptors() => Directory.GetFiles($"/proc/{Pid}/fd").Length;
+
+    /// <summary>Every thread's /proc status, keyed by thread id.</summary>
+    public IReadOnlyDictionary<string, string> ThreadStatuses() =>
+        Directory.GetDirectories($"/proc/{Pid}/task").ToDictionary(task => Path.GetFileName(task), task => File.ReadAllText(Path.Combine(task, "status")));
+
+    /// <summary>User plus system CPU time the process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        // Fields 14 and 15 of /proc/PID/stat, counted after the parenthesised command name (which may hold spaces).
+        string stat = File.ReadAllText($"/proc/{Pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
 
     /// <summary>A line of /proc/PID/status, e.g. VmRSS or Uid, without its label.</summary>
     public string Status(string field) =>
@@ -151,6 +169,12 @@ public sealed class RunningForwarder : IAsyncDisposable
             _process.Dispose();
         }
     }
+
+    private static string[] AsRootUnlessNamed(string[] arguments) =>
+        arguments.Contains("--user") || arguments.Contains("--config") ? arguments : ["--user", "root", .. arguments];
+
+    /// <summary>How many times <paramref name="part"/> occurs in stderr so far.</summary>
+    public int CountInStderr(string part) => Count(Stderr, part);
 
     private static int Count(string text, string part)
     {
