@@ -29,6 +29,7 @@ internal sealed class ForwardCommand
 
     public async Task<int> RunAsync(ForwardRequest request, CancellationToken cancellation)
     {
+        FileDescriptorLimit.RaiseSoftToHard();
         var settings = Settings(request, out int usage);
         if (settings is null)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Privport.Broker;
+using Privport.Client.Interop;
 using Privport.Metrics;
 using Privport.Policy;
 
@@ -40,7 +41,9 @@ internal sealed class ServeCommand
             return ExitCodes.Usage;
         }
 
-        var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds));
+        ulong descriptorLimit = FileDescriptorLimit.RaiseSoftToHard();
+        var caps = ConnectionCaps.FromDescriptorLimit(descriptorLimit);
+        var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds), caps);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
         // RELOADING=1. SystemdNotifier sends both at the right moments.
@@ -132,6 +135,7 @@ internal sealed class ServeCommand
                     notifier.Ready(Describe(policy));
                 });
                 BrokerLog.Listening(logger, server.ListenPath, policyPath, policy.Current.Rules.Length);
+                BrokerLog.ConnectionCaps(logger, descriptorLimit, caps.Total, caps.RootReserve, caps.PerUid);
                 if (policy.Current.Rules.IsEmpty)
                 {
                     BrokerLog.PolicyEmpty(logger, policyPath);
