@@ -24,7 +24,7 @@ internal sealed class BrokerServer : IDisposable
     private static readonly TimeSpan SendTimeout = TimeSpan.FromMilliseconds(250);
 
     private readonly BrokerOptions _options;
-    private readonly ConnectionCaps _caps;
+    private ConnectionCaps _caps;
     private readonly RequestHandler _handler;
     private readonly PeerIdentityReader _identities;
     private readonly ILogger _logger;
@@ -43,7 +43,7 @@ internal sealed class BrokerServer : IDisposable
     public BrokerServer(BrokerOptions options, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
     {
         _options = options;
-        _caps = options.Caps == default ? ConnectionCaps.FromDescriptorLimit(FileDescriptorLimit.Current()) : options.Caps;
+        _caps = options.Caps;
         _handler = handler;
         _identities = identities;
         _logger = logger;
@@ -57,10 +57,13 @@ internal sealed class BrokerServer : IDisposable
     /// <summary>Whether the socket came from the service manager (LISTEN_FDS) rather than from this process.</summary>
     public bool SocketActivated => _inherited;
 
-    /// <summary>The connection caps in force.</summary>
+    /// <summary>The connection caps in force, once started.</summary>
     public ConnectionCaps Caps => _caps;
 
-    /// <summary>Creates the listening socket; throws <see cref="BrokerStartException"/> saying why it cannot.</summary>
+    /// <summary>
+    /// Creates the listening socket and, unless given, sizes the connection caps to the descriptors left once it and
+    /// everything else the broker keeps open exist; throws <see cref="BrokerStartException"/> saying why it cannot.
+    /// </summary>
     public void Start()
     {
         if (InheritedListener.Adopt() is { } inherited)
@@ -68,10 +71,16 @@ internal sealed class BrokerServer : IDisposable
             _listener = inherited;
             _inherited = true;
             _listenPath = InheritedListener.PathOf(inherited);
-            return;
+        }
+        else
+        {
+            _listener = ListeningSocket.Create(_options.SocketPath);
         }
 
-        _listener = ListeningSocket.Create(_options.SocketPath);
+        if (_caps == default)
+        {
+            _caps = ConnectionCaps.FromDescriptorLimit(FileDescriptorLimit.Current(), FileDescriptorLimit.CountOpen());
+        }
     }
 
     public async Task RunAsync(CancellationToken stopping)

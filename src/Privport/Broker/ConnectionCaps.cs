@@ -13,7 +13,7 @@ internal readonly record struct ConnectionCaps(int Total, int PerUid, int RootRe
     /// <summary>A connection's socket, the peer's pidfd, and the one socket a BIND or OPEN has in flight.</summary>
     public const int DescriptorsPerConnection = 3;
 
-    /// <summary>Left for everything else: policy files, /proc reads, the audit file, metrics, epoll, the runtime.</summary>
+    /// <summary>Left, beyond what is open at start, for policy reloads, /proc reads, metrics scrapes and the runtime.</summary>
     public const int ReservedDescriptors = 64;
 
     public const int DefaultPerUid = 128;
@@ -23,9 +23,11 @@ internal readonly record struct ConnectionCaps(int Total, int PerUid, int RootRe
     // Even with descriptors to spare, one uid may hold at most an eighth of the total.
     private const int UidShareDivisor = 8;
 
-    public static ConnectionCaps FromDescriptorLimit(ulong limit)
+    /// <param name="limit">The soft RLIMIT_NOFILE.</param>
+    /// <param name="open">Descriptors open already: the listening socket, the audit file, the runtime's own.</param>
+    public static ConnectionCaps FromDescriptorLimit(ulong limit, int open)
     {
-        long usable = (long)Math.Min(limit, int.MaxValue) - ReservedDescriptors;
+        long usable = (long)Math.Min(limit, int.MaxValue) - open - ReservedDescriptors;
         int connections = (int)Math.Clamp(usable / DescriptorsPerConnection, 2, 1 << 20);
         int rootReserve = Math.Min(DefaultRootReserve, connections / 2);
         int total = connections - rootReserve;

@@ -42,8 +42,7 @@ internal sealed class ServeCommand
         }
 
         ulong descriptorLimit = FileDescriptorLimit.RaiseSoftToHard();
-        var caps = ConnectionCaps.FromDescriptorLimit(descriptorLimit);
-        var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds), caps);
+        var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
         // RELOADING=1. SystemdNotifier sends both at the right moments.
@@ -135,7 +134,7 @@ internal sealed class ServeCommand
                     notifier.Ready(Describe(policy));
                 });
                 BrokerLog.Listening(logger, server.ListenPath, policyPath, policy.Current.Rules.Length);
-                BrokerLog.ConnectionCaps(logger, descriptorLimit, caps.Total, caps.RootReserve, caps.PerUid);
+                BrokerLog.ConnectionCaps(logger, descriptorLimit, server.Caps.Total, server.Caps.RootReserve, server.Caps.PerUid);
                 if (policy.Current.Rules.IsEmpty)
                 {
                     BrokerLog.PolicyEmpty(logger, policyPath);

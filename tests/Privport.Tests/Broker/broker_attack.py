@@ -4,11 +4,13 @@
     broker_attack.py SOCKET pipeline CONNECTIONS SECONDS   QUERYs sent without pause, replies never read
     broker_attack.py SOCKET reading  CONNECTIONS SECONDS   QUERYs sent without pause, every reply read
     broker_attack.py SOCKET idle     CONNECTIONS SECONDS   connections held open, nothing sent
+    broker_attack.py SOCKET hold     CONNECTIONS SECONDS   as idle, but what the broker closes stays closed
     broker_attack.py SOCKET bind     PORT                  one BIND of a TCP socket to 127.0.0.1:PORT
 
 The attacks keep CONNECTIONS open for SECONDS: whichever the broker closes (or refuses) is opened again at
 once, so the attacker stays at its cap. Each prints "ready" once the connections are first open. The bind
-mode prints "STATUS REASON" for the broker's reply, or "closed" when the broker closed the connection.
+mode prints "STATUS REASON" for the broker's reply, "closed" when the broker closed the connection, or
+"timeout" when it did not answer in 3 s.
 """
 import select
 import socket
@@ -42,6 +44,14 @@ def connect(path):
         connection.close()
         return None
     return connection
+
+
+def hold(path, count, seconds):
+    held = [connection for connection in (connect(path) for _ in range(count)) if connection is not None]
+    print("ready", len(held), flush=True)
+    time.sleep(seconds)
+    for connection in held:
+        connection.close()
 
 
 def attack(path, mode, count, seconds):
@@ -106,12 +116,19 @@ def flood(connection):
 
 def bind(path, port):
     client = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    client.settimeout(10)
+    client.settimeout(3)
     client.connect(path)
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    socket.send_fds(client, [request(OP_BIND, port)], [tcp.fileno()])
-    reply = client.recv(REPLY_SIZE + 1)
+    try:
+        try:
+            socket.send_fds(client, [request(OP_BIND, port)], [tcp.fileno()])
+        except BrokenPipeError:
+            pass  # a broker at its cap replies and closes before reading: its reply is still there
+        reply = client.recv(REPLY_SIZE + 1)
+    except TimeoutError:
+        print("timeout: no reply in 3 s", flush=True)
+        return
     if len(reply) == 0:
         print("closed", flush=True)
         return
@@ -124,6 +141,8 @@ def main():
     path, mode = sys.argv[1], sys.argv[2]
     if mode == "bind":
         bind(path, int(sys.argv[3]))
+    elif mode == "hold":
+        hold(path, int(sys.argv[3]), float(sys.argv[4]))
     else:
         attack(path, mode, int(sys.argv[3]), float(sys.argv[4]))
 
