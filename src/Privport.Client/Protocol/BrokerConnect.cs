@@ -24,8 +24,7 @@ internal static class BrokerConnect
                 await socket.ConnectAsync(endpoint, deadline);
                 return socket;
             }
-            // .NET reports the EAGAIN of a full AF_UNIX backlog as AddressNotAvailable.
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.WouldBlock or SocketError.TryAgain)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
             {
                 socket.Dispose();
             }

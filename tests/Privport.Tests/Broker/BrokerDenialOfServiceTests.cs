@@ -10,9 +10,11 @@ namespace Privport.Tests.Broker;
 
 /// <summary>
 /// A local user with no grant attacks the broker's serving with every connection it may hold (broker_attack.py), and
-/// root's QUERY and a granted user's wrapped bind() are still answered within 100 ms at the 99th percentile.
-/// Ports 800-829 on loopback belong to this class.
+/// root's QUERY and a granted user's wrapped bind() are still answered within 100 ms at the 99th percentile, over what
+/// the same probes take on this machine with no attack (on an idle machine a millisecond or two; on a loaded one the
+/// machine's own delays are not the broker's). Ports 800-809 on loopback belong to this class.
 /// </summary>
+[Collection(nameof(AttackMeasurement))]
 public sealed class BrokerDenialOfServiceTests(StagedPrivport privport)
 {
     // Run by another uid: a python3 from root's own PATH (pyenv) may not be readable by it.
@@ -27,7 +29,7 @@ public sealed class BrokerDenialOfServiceTests(StagedPrivport privport)
         [[allow]]
         name = "root"
         users = ["0"]
-        ports = ["tcp/800-829"]
+        ports = ["tcp/800-809"]
 
         [[allow]]
         name = "service"
@@ -53,27 +55,35 @@ public sealed class BrokerDenialOfServiceTests(StagedPrivport privport)
             string script = Path.Combine(directory, "broker_attack.py");
             File.Copy(Path.Combine(AppContext.BaseDirectory, "Broker", "broker_attack.py"), script);
             await using var broker = await RunningBroker.StartAsync(privport, Policy);
+            var (quietRoot, quietBinds) = await MeasureAsync(broker, program);
+            Assert.True(quietRoot.Count == Probes && quietBinds.Count == Probes, $"without attack: root {Describe(quietRoot)}, wrapped bind {Describe(quietBinds)}");
             await using var attacker = ServiceProcess.Start(UnprivilegedProcess.StartInfo(
                 Privilege.Setpriv, Attacker, Attacker, Python, [script, broker.SocketPath, attack, AttackerConnections.ToString(CultureInfo.InvariantCulture), "60"]));
             await attacker.WaitUntilAsync(() => attacker.Stdout.Contains("ready", StringComparison.Ordinal) || attacker.HasExited, "the attacker's connections");
             Assert.False(attacker.HasExited, attacker.Stderr);
             await Task.Delay(500, TestContext.Current.CancellationToken);
 
-            var rootProbes = Task.Factory.StartNew(() => ProbeAsRoot(broker.SocketPath), TaskCreationOptions.LongRunning);
-            var wrapped = await Run.AsUidAsync(Service, privport.Executable, "wrap", "--socket", broker.SocketPath, "--", program, "801", Probes.ToString(CultureInfo.InvariantCulture));
-            var root = await rootProbes;
+            var (root, binds) = await MeasureAsync(broker, program);
             Assert.False(attacker.HasExited, $"the attack stopped early: {attacker.Stderr}");
 
-            var binds = ParseBindLatencies(wrapped.Stdout);
+            TestContext.Current.TestOutputHelper?.WriteLine($"attack '{attack}': root QUERY {Describe(root)} (without: {Describe(quietRoot)}); wrapped bind {Describe(binds)} (without: {Describe(quietBinds)})");
             Assert.True(root.Count == Probes, $"root's QUERY went unanswered (1 s) under attack '{attack}'; answered {root.Count} of {Probes}: {Describe(root)}");
-            Assert.True(binds.Count == Probes, $"the wrapped bind failed or hung under attack '{attack}': {binds.Count} of {Probes} bound; exit {wrapped.ExitCode}\n{wrapped.Stdout}{wrapped.Stderr}");
-            Assert.True(Percentile99(root) <= LimitMilliseconds, $"root's QUERY under attack '{attack}': {Describe(root)}");
-            Assert.True(Percentile99(binds) <= LimitMilliseconds, $"the wrapped bind under attack '{attack}': {Describe(binds)}");
+            Assert.True(binds.Count == Probes, $"the wrapped bind failed or hung under attack '{attack}': {binds.Count} of {Probes} bound");
+            Assert.True(Percentile99(root) <= LimitMilliseconds + Percentile99(quietRoot), $"root's QUERY under attack '{attack}': {Describe(root)}; without: {Describe(quietRoot)}");
+            Assert.True(Percentile99(binds) <= LimitMilliseconds + Percentile99(quietBinds), $"the wrapped bind under attack '{attack}': {Describe(binds)}; without: {Describe(quietBinds)}");
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    // Root's probes and the granted user's wrapped binds, at the same time.
+    private async Task<(List<double> Root, List<double> Binds)> MeasureAsync(RunningBroker broker, string program)
+    {
+        var rootProbes = Task.Factory.StartNew(() => ProbeAsRoot(broker.SocketPath), TaskCreationOptions.LongRunning);
+        var wrapped = await Run.AsUidAsync(Service, privport.Executable, "wrap", "--socket", broker.SocketPath, "--", program, "801", Probes.ToString(CultureInfo.InvariantCulture));
+        return (await rootProbes, ParseBindLatencies(wrapped.Stdout));
     }
 
     private static async Task<string> CompileAsync(string directory)

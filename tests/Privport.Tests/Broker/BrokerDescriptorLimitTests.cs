@@ -12,6 +12,7 @@ namespace Privport.Tests.Broker;
 /// to it, so users holding idle connections meet a cap (EAGAIN, with a reason) before the broker meets EMFILE and
 /// answers root, or a granted user, with a bogus denial or EINVAL. Ports 820-829 on loopback belong to this class.
 /// </summary>
+[Collection(nameof(AttackMeasurement))]
 public sealed partial class BrokerDescriptorLimitTests(StagedPrivport privport)
 {
     private const uint GrantedUser = 61820;
