@@ -258,7 +258,7 @@ internal sealed class BrokerServer : IDisposable
             if (open > _caps.PerUid)
             {
                 // Connections whose client already hung up still count until they are reaped.
-                open -= _waiting.CountHungUp(credentials.uid);
+                open -= _waiting.CountHungUp(credentials.uid) + _ready.CountHungUp(credentials.uid);
             }
 
             int totalCap = _caps.Total + (credentials.uid == 0 ? _caps.RootReserve : 0);

@@ -64,6 +64,24 @@ internal sealed class ReadyConnections : IDisposable
         }
     }
 
+    /// <summary>How many of <paramref name="uid"/>'s queued connections belong to clients that already hung up.</summary>
+    public int CountHungUp(uint uid)
+    {
+        int hungUp = 0;
+        lock (_gate)
+        {
+            if (_byUid.TryGetValue(uid, out var queue))
+            {
+                foreach (var ready in queue)
+                {
+                    hungUp += ready.Connection.PeerHungUp() ? 1 : 0;
+                }
+            }
+        }
+
+        return hungUp;
+    }
+
     /// <summary>Wakes every thread waiting in <see cref="Take"/> and returns what was still queued, for closing.</summary>
     public List<BrokerConnection> Stop(int waiters)
     {

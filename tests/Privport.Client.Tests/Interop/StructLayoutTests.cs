@@ -33,6 +33,7 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
             Layout<__user_cap_header_struct>(rows);
             Layout<__user_cap_data_struct>(rows);
             Layout<sched_param>(rows);
+            Layout<rlimit>(rows);
 
             rows.Add("CMSG_SPACE(sizeof(int))", "CMSG_SPACE(sizeof(int))", CMSG_SPACE(sizeof(int)));
             rows.Add("CMSG_LEN(sizeof(int))", "CMSG_LEN(sizeof(int))", CMSG_LEN(sizeof(int)));

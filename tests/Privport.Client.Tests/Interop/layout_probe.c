@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sched.h>
@@ -171,6 +172,10 @@ int main(void)
     CONSTANT(SCHED_BATCH);
     SIZE(sched_param);
     FIELD(sched_param, sched_priority);
+    CONSTANT(RLIMIT_NOFILE);
+    SIZE(rlimit);
+    FIELD(rlimit, rlim_cur);
+    FIELD(rlimit, rlim_max);
     SIZE(__user_cap_header_struct);
     FIELD(__user_cap_header_struct, version);
     FIELD(__user_cap_header_struct, pid);
