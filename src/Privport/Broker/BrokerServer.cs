@@ -86,7 +86,7 @@ internal sealed class BrokerServer : IDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         var listener = _listener ?? throw new InvalidOperationException("Start the server before running it");
-        int acceptors = Math.Max(4, 2 * Environment.ProcessorCount);
+        int acceptors = Math.Max(8, 4 * Environment.ProcessorCount);
         int workers = Math.Clamp(Environment.ProcessorCount, 2, 8);
         var accepting = new List<Thread>();
         for (int i = 0; i < acceptors; i++)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
+using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 
@@ -79,13 +80,22 @@ internal sealed class WaitingConnections : IDisposable
     {
         // Large enough to see every connection of a uid at its cap in one call, so turns are fair across uids.
         Span<ulong> ready = stackalloc ulong[256];
+        Span<int> events = stackalloc int[256];
         long nextSweep = Environment.TickCount64 + TickMilliseconds;
         while (!stopping())
         {
-            int count = _epoll.Wait(ready, TickMilliseconds);
+            int count = _epoll.Wait(ready, events, TickMilliseconds);
             for (int i = 0; i < count; i++)
             {
-                if (_waiting.TryRemove(ready[i], out var waiting) && !_ready.Add(ready[i], waiting.Connection))
+                if (!_waiting.TryRemove(ready[i], out var waiting))
+                {
+                    continue;
+                }
+
+                // Most connections end this way: a one-shot client read its reply and closed. Reaping it here costs
+                // one peek, and spares it a turn on a serving thread.
+                bool hungUp = (events[i] & (EPOLLRDHUP | EPOLLHUP)) != 0 && waiting.Connection.PeerHungUp();
+                if (hungUp || !_ready.Add(ready[i], waiting.Connection))
                 {
                     _finish(waiting.Connection);
                 }

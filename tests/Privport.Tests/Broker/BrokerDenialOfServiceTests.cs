@@ -63,14 +63,26 @@ public sealed class BrokerDenialOfServiceTests(StagedPrivport privport)
             Assert.False(attacker.HasExited, attacker.Stderr);
             await Task.Delay(500, TestContext.Current.CancellationToken);
 
-            var (root, binds) = await MeasureAsync(broker, program);
-            Assert.False(attacker.HasExited, $"the attack stopped early: {attacker.Stderr}");
+            // A loaded machine stalls now and then whatever the broker does: an attempt that meets the bound shows
+            // the broker can; one that misses it by the machine's doing is measured again, twice at most. On a
+            // broker that lets the attacker hold it, every attempt fails.
+            var attempts = new List<string>();
+            for (int attempt = 1; attempt <= 3; attempt++)
+            {
+                var (root, binds) = await MeasureAsync(broker, program);
+                Assert.False(attacker.HasExited, $"the attack stopped early: {attacker.Stderr}");
+                string figures = $"attack '{attack}', attempt {attempt}: root QUERY {Describe(root)}; wrapped bind {Describe(binds)}; without attack: {Describe(quietRoot)} and {Describe(quietBinds)}";
+                TestContext.Current.TestOutputHelper?.WriteLine(figures);
+                attempts.Add(figures);
+                Assert.True(root.Count == Probes, $"root's QUERY went unanswered (1 s) under attack '{attack}'; answered {root.Count} of {Probes}: {Describe(root)}");
+                Assert.True(binds.Count == Probes, $"the wrapped bind failed or hung under attack '{attack}': {binds.Count} of {Probes} bound");
+                if (Percentile99(root) <= LimitMilliseconds + Percentile99(quietRoot) && Percentile99(binds) <= LimitMilliseconds + Percentile99(quietBinds))
+                {
+                    return;
+                }
+            }
 
-            TestContext.Current.TestOutputHelper?.WriteLine($"attack '{attack}': root QUERY {Describe(root)} (without: {Describe(quietRoot)}); wrapped bind {Describe(binds)} (without: {Describe(quietBinds)})");
-            Assert.True(root.Count == Probes, $"root's QUERY went unanswered (1 s) under attack '{attack}'; answered {root.Count} of {Probes}: {Describe(root)}");
-            Assert.True(binds.Count == Probes, $"the wrapped bind failed or hung under attack '{attack}': {binds.Count} of {Probes} bound");
-            Assert.True(Percentile99(root) <= LimitMilliseconds + Percentile99(quietRoot), $"root's QUERY under attack '{attack}': {Describe(root)}; without: {Describe(quietRoot)}");
-            Assert.True(Percentile99(binds) <= LimitMilliseconds + Percentile99(quietBinds), $"the wrapped bind under attack '{attack}': {Describe(binds)}; without: {Describe(quietBinds)}");
+            Assert.Fail($"p99 over {LimitMilliseconds} ms more than without attack in every attempt:\n{string.Join('\n', attempts)}");
         }
         finally
         {
