@@ -33,6 +33,7 @@ internal sealed class BrokerServer : IDisposable
     private readonly WaitingConnections _waiting;
     private readonly LogInterval _overflowLog = new(TimeSpan.FromSeconds(10));
     private readonly LogInterval _acceptLog = new(TimeSpan.FromSeconds(10));
+    private readonly LogInterval _identifyLog = new(TimeSpan.FromSeconds(10));
     private int _connections;
     private volatile bool _stopping;
     private volatile bool _waitingStopping;
@@ -273,7 +274,7 @@ internal sealed class BrokerServer : IDisposable
 
             if (connection.OutOfDescriptors)
             {
-                if (_acceptLog.TryEnter(out long suppressed))
+                if (_identifyLog.TryEnter(out long suppressed))
                 {
                     BrokerLog.IdentifyOutOfDescriptors(_logger, credentials.pid, credentials.uid, suppressed);
                 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Privport.Client.Interop;
 using Privport.Client.Protocol;
@@ -100,6 +102,62 @@ public sealed partial class BrokerDescriptorLimitTests(StagedPrivport privport)
 
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Out_of_descriptors_the_broker_answers_EAGAIN_saying_so_never_EINVAL_or_a_denial()
+    {
+        Privilege.RequireRoot();
+        await using var broker = BrokerProcess.Start(privport, RootPolicy, wrap: ["prlimit", "--nofile=4096:4096", "--"]);
+        await broker.WaitUntilListeningAsync();
+        Assert.False(broker.Process.HasExited, broker.Process.Stderr);
+        AssertRootIsAnswered(broker);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        int lowestFree = LowestFreeDescriptor(broker.Process.Pid);
+
+        // The soft limit lowered under the running broker to what it holds: a BIND's socket, or the peer's pidfd,
+        // finds no descriptor. (An accepting thread may already hold the number of the connection it waits for.)
+        foreach (var (op, limit) in new[] { (BrokerOp.Bind, lowestFree + 1), (BrokerOp.Query, lowestFree) })
+        {
+            await SetSoftLimitAsync(broker, limit);
+            using var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            var reply = Ask(broker, op, op == BrokerOp.Bind ? tcp.SafeHandle : null);
+
+            Assert.True(reply.Status == EAGAIN && reply.Reason.Contains("out of file descriptors", StringComparison.Ordinal), $"{op} at soft limit {limit}: {reply.Status} {reply.Reason}");
+        }
+
+        await SetSoftLimitAsync(broker, 4096);
+        AssertRootIsAnswered(broker);
+        await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("cannot identify client", StringComparison.Ordinal), "the log line", seconds: 5);
+    }
+
+    private static int LowestFreeDescriptor(int pid)
+    {
+        var open = Directory.GetFiles($"/proc/{pid}/fd").Select(path => int.Parse(Path.GetFileName(path), CultureInfo.InvariantCulture)).ToHashSet();
+        return Enumerable.Range(0, 4096).First(number => !open.Contains(number));
+    }
+
+    private static async Task SetSoftLimitAsync(BrokerProcess broker, int soft)
+    {
+        var result = await Run.AsRootAsync("prlimit", "--pid", broker.Process.Pid.ToString(CultureInfo.InvariantCulture), $"--nofile={soft}:4096");
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    // A refusing broker may reply and close before the request is sent: the reply is read all the same.
+    private static BrokerReply Ask(BrokerProcess broker, BrokerOp op, SafeHandle? socket)
+    {
+        using var client = new RawBrokerConnection(broker.SocketPath, TimeSpan.FromSeconds(3));
+        try
+        {
+            client.Send(RawBrokerConnection.Encode(op, "tcp/127.0.0.1:822"), socket is null ? [] : [socket]);
+        }
+        catch (SystemCallException e) when (e.ErrorNumber == EPIPE)
+        {
+        }
+
+        var answer = client.Receive();
+        Assert.True(answer is not null, $"the broker closed the connection without a reply:\n{Tail(broker.Process.Stderr)}");
+        return answer!.Value.Reply;
     }
 
     private const string RootPolicy = """
