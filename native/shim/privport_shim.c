@@ -7,7 +7,9 @@
  * then sees the broker's result with its real errno. Every other bind goes straight to libc.
  *
  * No allocation, no locks on the bind path, errno preserved; the broker connection is opened per bind,
- * CLOEXEC, and always closed, so the program never sees an extra descriptor. */
+ * CLOEXEC, and always closed, so the program never sees an extra descriptor. Talking to the broker never waits
+ * longer than PRIVPORT_TIMEOUT_MS (default 5000) in all: a busy or stuck broker fails the bind with ETIMEDOUT
+ * rather than hang the program. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -22,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "privport_protocol.h"
@@ -30,6 +33,8 @@ typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
 
 static bind_fn real_bind;
 static int unprivileged_start = 1024;
+/* How long one bind() may wait for the broker, connect to reply: PRIVPORT_TIMEOUT_MS, default 5000. */
+static long timeout_ms = 5000;
 static struct sockaddr_un broker_address;
 static socklen_t broker_address_length;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -54,10 +59,29 @@ static void read_unprivileged_start(void)
     unprivileged_start = value;
 }
 
+static void read_timeout(void)
+{
+    const char *text = getenv("PRIVPORT_TIMEOUT_MS");
+    if (text == NULL || text[0] == '\0') {
+        return;
+    }
+    long value = 0;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || value > 3600000) {
+            return; /* not a number of milliseconds up to an hour: keep the default */
+        }
+        value = value * 10 + (*p - '0');
+    }
+    if (value > 0 && value <= 3600000) {
+        timeout_ms = value;
+    }
+}
+
 static void initialise(void)
 {
     real_bind = (bind_fn)dlsym(RTLD_NEXT, "bind");
     read_unprivileged_start();
+    read_timeout();
     const char *path = getenv("PRIVPORT_SOCKET");
     if (path == NULL || path[0] == '\0') {
         path = PRIVPORT_DEFAULT_SOCKET;
@@ -197,6 +221,38 @@ static void explain(char *reason, size_t size, const char *what, int error)
     append(reason, size, &used, ")");
 }
 
+/* Sets SO_SNDTIMEO or SO_RCVTIMEO to what is left until deadline, so connect, send and receive together never wait
+ * longer than the timeout. A connect to a broker whose backlog is full waits on SO_SNDTIMEO too. Returns -1 once the
+ * deadline has passed. */
+static int wait_at_most_until(int fd, int option, const struct timespec *deadline)
+{
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) {
+        return -1;
+    }
+    long long left_us = (long long)(deadline->tv_sec - now.tv_sec) * 1000000 + (deadline->tv_nsec - now.tv_nsec) / 1000;
+    if (left_us <= 0) {
+        return -1;
+    }
+    struct timeval left = {.tv_sec = (time_t)(left_us / 1000000), .tv_usec = (suseconds_t)(left_us % 1000000)};
+    return setsockopt(fd, SOL_SOCKET, option, &left, sizeof left);
+}
+
+/* The refusal for a broker that did not answer in time: says where, how long, and how to change it. */
+static int timed_out(char *reason, size_t size, const char *step)
+{
+    size_t used = 0;
+    reason[0] = '\0';
+    append(reason, size, &used, "the broker at ");
+    append(reason, size, &used, broker_address.sun_path);
+    append(reason, size, &used, " did not ");
+    append(reason, size, &used, step);
+    append(reason, size, &used, " within ");
+    append_number(reason, size, &used, (unsigned long)timeout_ms);
+    append(reason, size, &used, " ms (PRIVPORT_TIMEOUT_MS); it may be overloaded or stopped: retry, or check 'privport status'");
+    return ETIMEDOUT;
+}
+
 /* Sends fd to the broker for BIND; returns 0 or the errno to report, and fills reason on refusal. */
 static int ask_broker(int fd, const struct sockaddr *address, int protocol, char *reason, size_t reason_size)
 {
@@ -229,7 +285,31 @@ static int ask_broker(int fd, const struct sockaddr *address, int protocol, char
         return EACCES;
     }
     int result = EACCES;
-    if (connect(broker, (const struct sockaddr *)&broker_address, broker_address_length) != 0) {
+    struct timespec deadline;
+    if (clock_gettime(CLOCK_MONOTONIC, &deadline) != 0) {
+        explain(reason, reason_size, "cannot read the clock", errno);
+        goto done;
+    }
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (timeout_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+
+    int connected;
+    do {
+        if (wait_at_most_until(broker, SO_SNDTIMEO, &deadline) != 0) {
+            result = timed_out(reason, reason_size, "accept the connection");
+            goto done;
+        }
+        connected = connect(broker, (const struct sockaddr *)&broker_address, broker_address_length);
+    } while (connected != 0 && errno == EINTR);
+    if (connected != 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        result = timed_out(reason, reason_size, "accept the connection");
+        goto done;
+    }
+    if (connected != 0) {
         int error = errno;
         size_t used = 0;
         reason[0] = '\0';
@@ -254,8 +334,16 @@ static int ask_broker(int fd, const struct sockaddr *address, int protocol, char
     memcpy(CMSG_DATA(header), &fd, sizeof fd);
     ssize_t sent;
     do {
+        if (wait_at_most_until(broker, SO_SNDTIMEO, &deadline) != 0) {
+            result = timed_out(reason, reason_size, "take the request");
+            goto done;
+        }
         sent = sendmsg(broker, &message, MSG_NOSIGNAL);
     } while (sent < 0 && errno == EINTR);
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        result = timed_out(reason, reason_size, "take the request");
+        goto done;
+    }
     if (sent != (ssize_t)sizeof request) {
         explain(reason, reason_size, "cannot send to the broker", errno);
         goto done;
@@ -264,8 +352,16 @@ static int ask_broker(int fd, const struct sockaddr *address, int protocol, char
     struct privport_reply reply;
     ssize_t received;
     do {
+        if (wait_at_most_until(broker, SO_RCVTIMEO, &deadline) != 0) {
+            result = timed_out(reason, reason_size, "answer");
+            goto done;
+        }
         received = recv(broker, &reply, sizeof reply, 0);
     } while (received < 0 && errno == EINTR);
+    if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        result = timed_out(reason, reason_size, "answer");
+        goto done;
+    }
     if (received != (ssize_t)sizeof reply || reply.magic != PRIVPORT_REPLY_MAGIC || reply.version != PRIVPORT_VERSION) {
         explain(reason, reason_size, "no valid reply from the broker", EPROTO);
         goto done;

@@ -28,7 +28,10 @@ public sealed class PrivportClient
     /// <summary>The broker's socket path.</summary>
     public string SocketPath { get; }
 
-    /// <summary>How long to wait for the broker's reply. Default 5 seconds.</summary>
+    /// <summary>
+    /// How long one call may take in all: connecting (a busy broker's backlog may be full), sending and waiting for the
+    /// reply. Past it the call fails with a <see cref="PrivportException"/> whose errno is ETIMEDOUT. Default 5 seconds.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

@@ -8,6 +8,7 @@ internal static partial class Interop
     {
         internal const int RLIMIT_NOFILE = 7;
 
+        /// <summary>struct rlimit: rlim_t is 64 bits on every 64-bit Linux ABI.</summary>
         [StructLayout(LayoutKind.Sequential)]
         internal struct rlimit
         {
@@ -16,6 +17,6 @@ internal static partial class Interop
         }
 
         [LibraryImport(Name, SetLastError = true)]
-        internal static partial int getrlimit(int resource, out rlimit rlim);
+        internal static unsafe partial int getrlimit(int resource, rlimit* rlim);
     }
 }

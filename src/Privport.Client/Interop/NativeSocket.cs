@@ -46,6 +46,34 @@ internal static class NativeSocket
         }
     }
 
+    /// <summary>One accept4(2) with SOCK_CLOEXEC and <paramref name="flags"/>; null with the errno when it fails.</summary>
+    public static unsafe SafeFdHandle? TryAccept(SafeHandle listener, int flags, out int errno)
+    {
+        int fd;
+        do
+        {
+            fd = accept4(listener, null, null, SOCK_CLOEXEC | flags);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd >= 0 ? new SafeFdHandle(fd) : null;
+    }
+
+    /// <summary>SO_SNDTIMEO or SO_RCVTIMEO: how long a blocking send or receive on <paramref name="fd"/> may wait.</summary>
+    public static unsafe void SetTimeout(SafeHandle fd, int name, TimeSpan timeout)
+    {
+        long microseconds = Math.Max(1, (long)(timeout.TotalMicroseconds));
+        Span<long> timeval = [microseconds / 1_000_000, microseconds % 1_000_000];
+        fixed (long* value = timeval)
+        {
+            if (setsockopt(fd, SOL_SOCKET, name, value, 2 * sizeof(long)) != 0)
+            {
+                throw SystemCallException.FromLastError(name == SO_SNDTIMEO ? "setsockopt SO_SNDTIMEO" : "setsockopt SO_RCVTIMEO");
+            }
+        }
+    }
+
     /// <summary>Wakes every thread blocked in accept on <paramref name="listener"/>.</summary>
     public static void Shutdown(SafeHandle listener) => _ = shutdown(listener, SHUT_RDWR);
 

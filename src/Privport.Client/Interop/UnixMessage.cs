@@ -12,7 +12,9 @@ internal static class UnixMessage
     // Room for more fds than any request may carry, so extras arrive (and are closed) rather than vanish unseen.
     public const int MaxReceivedFds = 8;
 
-    public static unsafe void Send(SafeHandle socket, ReadOnlySpan<byte> payload, SafeHandle? fd)
+    /// <summary>Sends one datagram, with <paramref name="fd"/> in SCM_RIGHTS when given. <paramref name="flags"/> are
+    /// added to MSG_NOSIGNAL: with MSG_DONTWAIT a send that finds no room fails with EAGAIN rather than wait.</summary>
+    public static unsafe void Send(SafeHandle socket, ReadOnlySpan<byte> payload, SafeHandle? fd, int flags = 0)
     {
         int space = CMSG_SPACE(sizeof(int));
         byte* control = stackalloc byte[space];
@@ -45,7 +47,7 @@ internal static class UnixMessage
                 nint sent;
                 do
                 {
-                    sent = sendmsg(socket, &msg, MSG_NOSIGNAL);
+                    sent = sendmsg(socket, &msg, flags | MSG_NOSIGNAL);
                 }
                 while (sent < 0 && Marshal.GetLastPInvokeError() == EINTR);
 

@@ -5,39 +5,36 @@ using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Client.Protocol;
 
-/// <summary>One request and its reply on a fresh connection to the broker.</summary>
+/// <summary>One request and its reply on a fresh connection to the broker, all within one timeout.</summary>
 internal static class BrokerExchange
 {
     public static async Task<(BrokerReply Reply, SafeFdHandle? Fd)> RunAsync(
         string socketPath, BrokerRequest request, SafeHandle? fd, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token);
-        }
-        catch (SocketException e)
-        {
-            throw new PrivportException(
-                $"cannot reach the privport broker at {socketPath}: {e.Message}. Start it with 'privport serve' " +
-                "(or 'systemctl start privport'), or point PRIVPORT_SOCKET / --socket at its socket.",
-                e.ErrorCode, ReplyDecision.None, e.Message, brokerUnreachable: true, e);
-        }
+        using var socket = await BrokerConnect.ConnectAsync(socketPath, timeout, deadline.Token, cancellationToken);
 
         var requestBytes = new byte[WireFormat.RequestSize];
         RequestCodec.Encode(request, requestBytes);
-        try
+        while (true)
         {
-            UnixMessage.Send(socket.SafeHandle, requestBytes, fd);
-        }
-        catch (SystemCallException e)
-        {
-            // A broker that refuses a connection (too many open) replies and closes before reading: read that reply.
-            return ReadReply(socket, socketPath, request) ?? throw new PrivportException(
-                $"the privport broker at {socketPath} closed the connection before taking the request ({e.Message})",
-                e.ErrorNumber, ReplyDecision.None, e.Message, inner: e);
+            try
+            {
+                UnixMessage.Send(socket.SafeHandle, requestBytes, fd, MSG_DONTWAIT);
+                break;
+            }
+            catch (SystemCallException e) when (e.ErrorNumber == EAGAIN)
+            {
+                await BrokerConnect.PauseAsync(socketPath, timeout, deadline.Token, cancellationToken);
+            }
+            catch (SystemCallException e)
+            {
+                // A broker that refuses a connection (too many open) replies and closes before reading: read that reply.
+                return ReadReply(socket, socketPath, request) ?? throw new PrivportException(
+                    $"the privport broker at {socketPath} closed the connection before taking the request ({e.Message})",
+                    e.ErrorNumber, ReplyDecision.None, e.Message, inner: e);
+            }
         }
 
         try
@@ -51,9 +48,7 @@ internal static class BrokerExchange
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PrivportException(
-                $"the privport broker at {socketPath} did not answer within {timeout.TotalSeconds:0.#} s",
-                ETIMEDOUT, ReplyDecision.None, "timed out");
+            throw BrokerConnect.TimedOut(socketPath, timeout, "answer");
         }
 
         return ReadReply(socket, socketPath, request)

@@ -13,12 +13,11 @@ internal static class StatusDetailExchange
     /// <returns>The reply and the JSON, or the reply alone when the broker refused the op.</returns>
     public static async Task<(BrokerReply Reply, string? Json)> RunAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        using var socket = await BrokerConnect.ConnectAsync(socketPath, timeout, deadline.Token, cancellationToken);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token);
             var request = new byte[WireFormat.RequestSize];
             RequestCodec.Encode(BrokerRequest.Status() with { Op = BrokerOp.StatusDetail }, request);
             await socket.SendAsync(request, SocketFlags.None, deadline.Token);
@@ -55,9 +54,7 @@ internal static class StatusDetailExchange
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PrivportException(
-                $"the privport broker at {socketPath} did not answer within {timeout.TotalSeconds:0.#} s",
-                ETIMEDOUT, ReplyDecision.None, "timed out");
+            throw BrokerConnect.TimedOut(socketPath, timeout, "answer");
         }
     }
 }

@@ -8,8 +8,8 @@ namespace Privport.Broker;
 
 /// <summary>
 /// One client connection: request, reply, repeat, until the client hangs up, goes silent past the timeout, or sends
-/// something malformed. Requests already queued are served at once on the accepting thread; a connection with
-/// nothing queued waits in <see cref="WaitingConnections"/>, so one slow client never holds up another.
+/// something malformed. Each turn serves at most a small budget of queued requests, and every reply is sent without
+/// waiting: a client that does not read its replies loses its connection rather than hold a serving thread.
 /// </summary>
 internal sealed class BrokerConnection : IDisposable
 {
@@ -18,37 +18,50 @@ internal sealed class BrokerConnection : IDisposable
     private readonly SafeFdHandle? _pidfd;
     private readonly RequestHandler _handler;
     private readonly PeerIdentityReader _identities;
-    private readonly ILogger _logger;
     private readonly byte[] _payload = new byte[WireFormat.RequestSize + 1];
     private readonly byte[] _reply = new byte[WireFormat.ReplySize];
 
-    public BrokerConnection(SafeFdHandle fd, ucred credentials, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
+    public BrokerConnection(SafeFdHandle fd, ucred credentials, RequestHandler handler, PeerIdentityReader identities)
     {
         _fd = fd;
         _credentials = credentials;
         _handler = handler;
         _identities = identities;
-        _logger = logger;
-        _pidfd = identities.OpenPidFd(fd);
+        try
+        {
+            _pidfd = identities.OpenPidFd(fd);
+        }
+        catch (SystemCallException e) when (e.ErrorNumber is EMFILE or ENFILE)
+        {
+            OutOfDescriptors = true;
+        }
     }
 
     public ucred Credentials => _credentials;
 
     public SafeHandle Handle => _fd;
 
-    /// <summary>Serves every request already queued.</summary>
-    /// <returns>False when the connection is finished (hung up, malformed); true when it waits for more.</returns>
-    public bool ServeQueued()
+    /// <summary>The broker had no descriptor left for the peer's pidfd: the client cannot be identified now.</summary>
+    public bool OutOfDescriptors { get; }
+
+    /// <summary>Serves up to <paramref name="budget"/> requests already queued, without waiting for more.</summary>
+    public ServeOutcome Serve(int budget)
     {
-        while (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is { } message)
+        for (int i = 0; i < budget; i++)
         {
-            if (!Serve(message))
+            if (UnixMessage.TryReceive(Handle, _payload, MSG_DONTWAIT) is not { } message)
             {
-                return false;
+                return ServeOutcome.Waiting;
+            }
+
+            var outcome = Serve(message);
+            if (outcome != ServeOutcome.Waiting)
+            {
+                return outcome;
             }
         }
 
-        return true;
+        return ServeOutcome.Waiting;
     }
 
     /// <summary>True when the client has already hung up (its connection only waits to be reaped).</summary>
@@ -77,18 +90,31 @@ internal sealed class BrokerConnection : IDisposable
             }
         }
 
-        ReplyCodec.Encode(new BrokerReply(BrokerOp.Query, errno, Client.ReplyDecision.None, 0, reason, default), _reply);
-        UnixMessage.Send(Handle, _reply, null);
+        SendRefusal(errno, reason);
     }
 
-    private bool Serve(in ReceivedMessage message)
+    private void SendRefusal(int errno, string reason)
+    {
+        ReplyCodec.Encode(new BrokerReply(BrokerOp.Query, errno, Client.ReplyDecision.None, 0, reason, default), _reply);
+        TrySend(_reply, null);
+    }
+
+    private ServeOutcome Serve(in ReceivedMessage message)
     {
         HandledRequest handled;
         try
         {
             if (message.Length == 0 && message.Fds.Length == 0)
             {
-                return false;
+                return ServeOutcome.Finished;
+            }
+
+            // The kernel truncates control data when it cannot install a passed descriptor (EMFILE): that is the
+            // broker's shortage, not the client's mistake, so the answer is "retry", not EINVAL.
+            if (message.ControlTruncated && DescriptorsExhausted())
+            {
+                SendRefusal(EAGAIN, BusyReason);
+                return ServeOutcome.Finished;
             }
 
             var policy = _handler.CurrentPolicy;
@@ -107,15 +133,47 @@ internal sealed class BrokerConnection : IDisposable
         using (handled.Socket)
         {
             ReplyCodec.Encode(handled.Reply, _reply);
-            UnixMessage.Send(Handle, _reply, handled.Socket);
+            if (!TrySend(_reply, handled.Socket))
+            {
+                return ServeOutcome.ReplyWouldBlock;
+            }
         }
 
-        if (handled.Detail is not null)
+        if (handled.Detail is not null && !TrySend(handled.Detail, null))
         {
-            UnixMessage.Send(Handle, handled.Detail, null);
+            return ServeOutcome.ReplyWouldBlock;
         }
 
-        return !handled.CloseConnection;
+        return handled.CloseConnection ? ServeOutcome.Finished : ServeOutcome.Waiting;
+    }
+
+    /// <summary>The reason given to a client the broker cannot identify for lack of file descriptors.</summary>
+    public const string BusyReason = "the broker is out of file descriptors (RLIMIT_NOFILE) and cannot identify this client now; retry shortly";
+
+    // MSG_DONTWAIT: a reply that finds no room means the client is not reading; waiting for it would hold this thread.
+    private bool TrySend(ReadOnlySpan<byte> payload, SafeHandle? fd)
+    {
+        try
+        {
+            UnixMessage.Send(Handle, payload, fd, MSG_DONTWAIT);
+            return true;
+        }
+        catch (SystemCallException e) when (e.ErrorNumber == EAGAIN)
+        {
+            return false;
+        }
+    }
+
+    private bool DescriptorsExhausted()
+    {
+        int probe = fcntl(_fd, F_DUPFD_CLOEXEC, 0);
+        if (probe >= 0)
+        {
+            new SafeFdHandle(probe).Dispose();
+            return false;
+        }
+
+        return Marshal.GetLastPInvokeError() is EMFILE or ENFILE;
     }
 
     public void Dispose()

@@ -43,4 +43,16 @@ internal static partial class BrokerLog
 
     [LoggerMessage(13, LogLevel.Warning, "the policy {PolicyPath} has rules naming exe, but the broker lacks CAP_SYS_PTRACE: it cannot read other users' executables, so those rules deny. Under systemd, link /usr/share/privport/exe-and-group-rules.conf into /etc/systemd/system/privport.service.d/ and restart privport")]
     public static partial void PeersUnreadable(ILogger logger, string policyPath);
+
+    [LoggerMessage(14, LogLevel.Warning, "client pid {Pid} uid {Uid} does not read its replies (one found no room); disconnected ({Suppressed} more like it not logged in the last interval)")]
+    public static partial void ReplyWouldBlock(ILogger logger, int pid, uint uid, long suppressed);
+
+    [LoggerMessage(15, LogLevel.Error, "accept failed: {Error}; the broker is out of file descriptors, connections wait in the backlog ({Suppressed} more failures not logged in the last interval). Raise LimitNOFILE= or look for a client holding many connections")]
+    public static partial void AcceptOutOfDescriptors(ILogger logger, string error, long suppressed);
+
+    [LoggerMessage(16, LogLevel.Error, "cannot identify client pid {Pid} uid {Uid}: the broker is out of file descriptors; answered EAGAIN ({Suppressed} more not logged in the last interval). Raise LimitNOFILE=")]
+    public static partial void IdentifyOutOfDescriptors(ILogger logger, int pid, uint uid, long suppressed);
+
+    [LoggerMessage(17, LogLevel.Information, "descriptor limit {Limit}: at most {Total} connections ({RootReserve} more for root), {PerUid} per uid")]
+    public static partial void ConnectionCaps(ILogger logger, ulong limit, int total, int rootReserve, int perUid);
 }

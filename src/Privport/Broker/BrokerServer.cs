@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
@@ -9,20 +8,35 @@ namespace Privport.Broker;
 
 /// <summary>
 /// Owns the broker's listening socket: creates it (mode 0666 — anyone may ask, the policy decides), accepts on a few
-/// dedicated threads that serve queued requests at once, parks connections with nothing queued in
-/// <see cref="WaitingConnections"/>, and removes the socket file on stop. Under socket activation it serves the
-/// socket systemd passed and leaves its file alone: systemd owns it and keeps listening after the broker stops.
+/// dedicated threads that serve a new connection's first turn at once, and serves later turns on a few more threads
+/// that take ready connections from <see cref="ReadyConnections"/> in turn by uid. Every turn is a small budget of
+/// requests and every reply is sent without waiting, so no client, however many connections it holds, can keep a
+/// thread. Removes the socket file on stop. Under socket activation it serves the socket systemd passed and leaves its
+/// file alone: systemd owns it and keeps listening after the broker stops.
 /// </summary>
 internal sealed class BrokerServer : IDisposable
 {
+    /// <summary>Requests served per connection per turn: enough for a client's request and its next, few enough that a
+    /// client pipelining without pause waits behind everyone else after it.</summary>
+    public const int RequestsPerTurn = 4;
+
+    // Backstop only: accepted sockets are non-blocking and every send is MSG_DONTWAIT.
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromMilliseconds(250);
+
     private readonly BrokerOptions _options;
+    private ConnectionCaps _caps;
     private readonly RequestHandler _handler;
     private readonly PeerIdentityReader _identities;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<uint, int> _connectionsPerUid = new();
+    private readonly ReadyConnections _ready = new();
     private readonly WaitingConnections _waiting;
+    private readonly LogInterval _overflowLog = new(TimeSpan.FromSeconds(10));
+    private readonly LogInterval _acceptLog = new(TimeSpan.FromSeconds(10));
+    private readonly LogInterval _identifyLog = new(TimeSpan.FromSeconds(10));
     private int _connections;
     private volatile bool _stopping;
+    private volatile bool _waitingStopping;
     private Socket? _listener;
     private bool _inherited;
     private string _listenPath;
@@ -30,10 +44,11 @@ internal sealed class BrokerServer : IDisposable
     public BrokerServer(BrokerOptions options, RequestHandler handler, PeerIdentityReader identities, ILogger logger)
     {
         _options = options;
+        _caps = options.Caps;
         _handler = handler;
         _identities = identities;
         _logger = logger;
-        _waiting = new WaitingConnections(options.ClientTimeout, Finish, logger);
+        _waiting = new WaitingConnections(options.ClientTimeout, _ready, Finish, logger);
         _listenPath = options.SocketPath;
     }
 
@@ -43,7 +58,13 @@ internal sealed class BrokerServer : IDisposable
     /// <summary>Whether the socket came from the service manager (LISTEN_FDS) rather than from this process.</summary>
     public bool SocketActivated => _inherited;
 
-    /// <summary>Creates the listening socket; throws <see cref="BrokerStartException"/> saying why it cannot.</summary>
+    /// <summary>The connection caps in force, once started.</summary>
+    public ConnectionCaps Caps => _caps;
+
+    /// <summary>
+    /// Creates the listening socket and, unless given, sizes the connection caps to the descriptors left once it and
+    /// everything else the broker keeps open exist; throws <see cref="BrokerStartException"/> saying why it cannot.
+    /// </summary>
     public void Start()
     {
         if (InheritedListener.Adopt() is { } inherited)
@@ -51,23 +72,36 @@ internal sealed class BrokerServer : IDisposable
             _listener = inherited;
             _inherited = true;
             _listenPath = InheritedListener.PathOf(inherited);
-            return;
+        }
+        else
+        {
+            _listener = ListeningSocket.Create(_options.SocketPath);
         }
 
-        _listener = ListeningSocket.Create(_options.SocketPath);
+        if (_caps == default)
+        {
+            _caps = ConnectionCaps.FromDescriptorLimit(FileDescriptorLimit.Current(), FileDescriptorLimit.CountOpen());
+        }
     }
 
     public async Task RunAsync(CancellationToken stopping)
     {
         var listener = _listener ?? throw new InvalidOperationException("Start the server before running it");
-        int count = Math.Max(8, 4 * Environment.ProcessorCount);
-        var threads = new List<Thread>();
-        for (int i = 0; i < count; i++)
+        int acceptors = Math.Max(8, 4 * Environment.ProcessorCount);
+        int workers = Math.Clamp(Environment.ProcessorCount, 2, 8);
+        var accepting = new List<Thread>();
+        for (int i = 0; i < acceptors; i++)
         {
-            threads.Add(StartThread(() => AcceptLoop(listener), $"privport-accept-{i}"));
+            accepting.Add(StartThread(() => AcceptLoop(listener), $"privport-accept-{i}"));
         }
 
-        threads.Add(StartThread(() => _waiting.Run(() => _stopping), "privport-waiting"));
+        var serving = new List<Thread>();
+        for (int i = 0; i < workers; i++)
+        {
+            serving.Add(StartThread(ServeLoop, $"privport-serve-{i}"));
+        }
+
+        var waiting = StartThread(() => _waiting.Run(() => _waitingStopping), "privport-waiting");
         try
         {
             await Task.Delay(Timeout.Infinite, stopping);
@@ -77,11 +111,20 @@ internal sealed class BrokerServer : IDisposable
         }
 
         _stopping = true;
-        WakeAcceptors(listener, count);
-        await Task.Run(() => threads.ForEach(thread => thread.Join()), CancellationToken.None);
+        WakeAcceptors(listener, acceptors);
+        await Task.Run(
+            () =>
+            {
+                accepting.ForEach(thread => thread.Join());
+                _ready.Stop(workers).ForEach(Finish);
+                serving.ForEach(thread => thread.Join());
+                _waitingStopping = true;
+                waiting.Join();
+            },
+            CancellationToken.None);
         if (_inherited)
         {
-            DrainWakeConnections(listener, count);
+            DrainWakeConnections(listener, acceptors);
         }
     }
 
@@ -103,6 +146,7 @@ internal sealed class BrokerServer : IDisposable
         }
 
         _waiting.Dispose();
+        _ready.Dispose();
     }
 
     // A wake connection no acceptor took would stay queued on systemd's socket and start the broker again at once.
@@ -136,8 +180,30 @@ internal sealed class BrokerServer : IDisposable
 
     private void AcceptLoop(Socket listener)
     {
-        while (!_stopping && AcceptOne(listener) is { } fd)
+        while (!_stopping)
         {
+            var fd = NativeSocket.TryAccept(listener.SafeHandle, SOCK_NONBLOCK, out int errno);
+            if (fd is null)
+            {
+                if (errno is EINVAL or EBADF)
+                {
+                    return;
+                }
+
+                // Out of descriptors: the connection stays queued in the backlog. Retrying at once would spin.
+                if (errno is EMFILE or ENFILE)
+                {
+                    if (_acceptLog.TryEnter(out long suppressed))
+                    {
+                        BrokerLog.AcceptOutOfDescriptors(_logger, Errno.Describe(errno), suppressed);
+                    }
+
+                    Thread.Sleep(50);
+                }
+
+                continue;
+            }
+
             if (_stopping)
             {
                 fd.Dispose();
@@ -146,7 +212,7 @@ internal sealed class BrokerServer : IDisposable
 
             try
             {
-                Serve(fd);
+                Admit(fd);
             }
             catch (SystemCallException e)
             {
@@ -155,22 +221,28 @@ internal sealed class BrokerServer : IDisposable
         }
     }
 
-    private SafeFdHandle? AcceptOne(Socket listener)
+    private void ServeLoop()
     {
-        if (_waiting.NeedsHelp)
+        while (_ready.Take() is { } ready)
         {
-            _waiting.ServeReady();
+            if (Turn(ready.Connection) && !_stopping)
+            {
+                _waiting.Return(ready);
+            }
+            else
+            {
+                Finish(ready.Connection);
+            }
         }
-
-        return NativeSocket.Accept(listener.SafeHandle);
     }
 
-    private void Serve(SafeFdHandle fd)
+    private void Admit(SafeFdHandle fd)
     {
         ucred credentials;
         try
         {
             credentials = NativeSocket.PeerCredentials(fd);
+            NativeSocket.SetTimeout(fd, SO_SNDTIMEO, SendTimeout);
         }
         catch
         {
@@ -178,36 +250,44 @@ internal sealed class BrokerServer : IDisposable
             throw;
         }
 
-        var connection = new BrokerConnection(fd, credentials, _handler, _identities, _logger);
-        Interlocked.Increment(ref _connections);
+        var connection = new BrokerConnection(fd, credentials, _handler, _identities);
+        int total = Interlocked.Increment(ref _connections);
         int open = _connectionsPerUid.AddOrUpdate(credentials.uid, 1, (_, count) => count + 1);
         bool waiting = false;
         try
         {
-            if (open > _options.MaxConnectionsPerUid)
+            if (open > _caps.PerUid)
             {
                 // Connections whose client already hung up still count until they are reaped.
-                open -= _waiting.CountHungUp(credentials.uid);
+                open -= _waiting.CountHungUp(credentials.uid) + _ready.CountHungUp(credentials.uid);
             }
 
-            if (open > _options.MaxConnectionsPerUid || Volatile.Read(ref _connections) > _options.MaxConnections)
+            int totalCap = _caps.Total + (credentials.uid == 0 ? _caps.RootReserve : 0);
+            if (open > _caps.PerUid || total > totalCap)
             {
                 BrokerLog.TooManyConnections(_logger, credentials.uid, open - 1);
-                connection.Refuse(EAGAIN, open > _options.MaxConnectionsPerUid
+                connection.Refuse(EAGAIN, open > _caps.PerUid
                     ? $"uid {credentials.uid} has {open - 1} connections to the broker open, the most one uid may; close some and retry"
-                    : "the broker is serving as many connections as it may; retry shortly");
+                    : $"the broker is serving {total - 1} connections, as many as it may; retry shortly");
                 return;
             }
 
-            if (connection.ServeQueued())
+            if (connection.OutOfDescriptors)
+            {
+                if (_identifyLog.TryEnter(out long suppressed))
+                {
+                    BrokerLog.IdentifyOutOfDescriptors(_logger, credentials.pid, credentials.uid, suppressed);
+                }
+
+                connection.Refuse(EAGAIN, BrokerConnection.BusyReason);
+                return;
+            }
+
+            if (Turn(connection) && !_stopping)
             {
                 _waiting.Add(connection);
                 waiting = true;
             }
-        }
-        catch (Exception e) when (e is SystemCallException or IOException)
-        {
-            BrokerLog.ConnectionFailed(_logger, credentials.pid, credentials.uid, e.Message);
         }
         finally
         {
@@ -215,6 +295,27 @@ internal sealed class BrokerServer : IDisposable
             {
                 Finish(connection);
             }
+        }
+    }
+
+    /// <returns>True when the connection stays open for another turn.</returns>
+    private bool Turn(BrokerConnection connection)
+    {
+        var credentials = connection.Credentials;
+        try
+        {
+            var outcome = connection.Serve(RequestsPerTurn);
+            if (outcome == ServeOutcome.ReplyWouldBlock && _overflowLog.TryEnter(out long suppressed))
+            {
+                BrokerLog.ReplyWouldBlock(_logger, credentials.pid, credentials.uid, suppressed);
+            }
+
+            return outcome == ServeOutcome.Waiting;
+        }
+        catch (Exception e) when (e is SystemCallException or IOException)
+        {
+            BrokerLog.ConnectionFailed(_logger, credentials.pid, credentials.uid, e.Message);
+            return false;
         }
     }
 

@@ -32,7 +32,8 @@ internal sealed class PeerIdentityReader
         {
             fd = NativeSocket.GetInt(connection, SOL_SOCKET, SO_PEERPIDFD, tolerated: ENOPROTOOPT);
         }
-        catch (SystemCallException)
+        // Out of descriptors is the broker's shortage, not a property of the peer: it reaches the caller, which answers "retry".
+        catch (SystemCallException e) when (e.ErrorNumber is not (EMFILE or ENFILE))
         {
             return null;
         }

@@ -1,49 +1,62 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Privport.Client.Interop;
+using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 
 /// <summary>
-/// Connections with nothing to read yet: one thread waits on all of them with epoll (accepting threads also take
-/// what is ready), serves what arrives, finishes those whose clients hung up, and disconnects those silent past the
-/// timeout. A waiting client costs the broker
-/// an epoll entry, not a thread.
+/// Connections between turns: one thread waits on all of them with epoll (EPOLLONESHOT), hands each one that becomes
+/// readable (a request, or a hang-up) to <see cref="ReadyConnections"/>, and disconnects those silent past the
+/// timeout. A waiting client costs the broker an epoll entry, not a thread.
 /// </summary>
 internal sealed class WaitingConnections : IDisposable
 {
     private const int TickMilliseconds = 100;
 
-    // Below this many waiting, the waiting thread keeps up alone and accepting threads need not look.
-    private const int HelpThreshold = 16;
-
     private readonly Epoll _epoll = new();
     private readonly ConcurrentDictionary<ulong, Waiting> _waiting = new();
     private readonly TimeSpan _timeout;
+    private readonly ReadyConnections _ready;
     private readonly Action<BrokerConnection> _finish;
     private readonly ILogger _logger;
     private ulong _nextKey;
-    private int _count;
 
-    public WaitingConnections(TimeSpan timeout, Action<BrokerConnection> finish, ILogger logger)
+    public WaitingConnections(TimeSpan timeout, ReadyConnections ready, Action<BrokerConnection> finish, ILogger logger)
     {
         _timeout = timeout;
+        _ready = ready;
         _finish = finish;
         _logger = logger;
     }
 
+    /// <summary>Starts watching a new connection; on failure it is finished here.</summary>
     public void Add(BrokerConnection connection)
     {
         ulong key = Interlocked.Increment(ref _nextKey);
-        Park(key, new Waiting(connection, Deadline()));
+        _waiting[key] = new Waiting(connection, Deadline());
         try
         {
             _epoll.WatchOnce(connection.Handle, key);
         }
-        catch (SystemCallException)
+        catch (SystemCallException e)
         {
-            Claim(key, out _);
-            throw;
+            Drop(key, connection, e);
+        }
+    }
+
+    /// <summary>Watches a connection again after its turn. Level-triggered: if requests are still queued (its budget
+    /// ran out), epoll reports it at once and it goes to the back of its uid's line.</summary>
+    public void Return(ReadyConnection ready)
+    {
+        _waiting[ready.Key] = new Waiting(ready.Connection, Deadline());
+        try
+        {
+            _epoll.Rearm(ready.Connection.Handle, ready.Key);
+        }
+        catch (SystemCallException e)
+        {
+            Drop(ready.Key, ready.Connection, e);
         }
     }
 
@@ -62,34 +75,30 @@ internal sealed class WaitingConnections : IDisposable
         return hungUp;
     }
 
-    /// <summary>True when so many connections wait that the waiting thread may be falling behind.</summary>
-    public bool NeedsHelp => Volatile.Read(ref _count) >= HelpThreshold;
-
-    /// <summary>
-    /// Serves the connections that are ready now, without waiting. Accepting threads call this before each accept,
-    /// so hung-up connections are reaped as fast as new ones arrive even when the machine is busy.
-    /// </summary>
-    public void ServeReady()
-    {
-        Span<ulong> ready = stackalloc ulong[16];
-        int count = _epoll.Wait(ready, 0);
-        for (int i = 0; i < count; i++)
-        {
-            Serve(ready[i]);
-        }
-    }
-
     /// <summary>Runs until <paramref name="stopping"/> is set, then finishes every connection still waiting.</summary>
     public void Run(Func<bool> stopping)
     {
-        Span<ulong> ready = stackalloc ulong[64];
+        // Large enough to see every connection of a uid at its cap in one call, so turns are fair across uids.
+        Span<ulong> ready = stackalloc ulong[256];
+        Span<int> events = stackalloc int[256];
         long nextSweep = Environment.TickCount64 + TickMilliseconds;
         while (!stopping())
         {
-            int count = _epoll.Wait(ready, TickMilliseconds);
+            int count = _epoll.Wait(ready, events, TickMilliseconds);
             for (int i = 0; i < count; i++)
             {
-                Serve(ready[i]);
+                if (!_waiting.TryRemove(ready[i], out var waiting))
+                {
+                    continue;
+                }
+
+                // Most connections end this way: a one-shot client read its reply and closed. Reaping it here costs
+                // one peek, and spares it a turn on a serving thread.
+                bool hungUp = (events[i] & (EPOLLRDHUP | EPOLLHUP)) != 0 && waiting.Connection.PeerHungUp();
+                if (hungUp || !_ready.Add(ready[i], waiting.Connection))
+                {
+                    _finish(waiting.Connection);
+                }
             }
 
             if (Environment.TickCount64 >= nextSweep)
@@ -101,7 +110,7 @@ internal sealed class WaitingConnections : IDisposable
 
         foreach (var key in _waiting.Keys)
         {
-            if (Claim(key, out var waiting))
+            if (_waiting.TryRemove(key, out var waiting))
             {
                 _finish(waiting.Connection);
             }
@@ -110,76 +119,28 @@ internal sealed class WaitingConnections : IDisposable
 
     public void Dispose() => _epoll.Dispose();
 
-    // Several threads serve ready connections; whoever removes a connection from the set owns it until it is put back
-    // (EPOLLONESHOT reports each readiness to one thread only, and the silence sweep also claims by removing).
-    private void Serve(ulong key)
+    private void Drop(ulong key, BrokerConnection connection, SystemCallException e)
     {
-        if (!Claim(key, out var waiting))
+        if (_waiting.TryRemove(key, out _))
         {
-            return;
-        }
-
-        bool open;
-        try
-        {
-            open = waiting.Connection.ServeQueued();
-        }
-        catch (Exception e) when (e is SystemCallException or IOException)
-        {
-            BrokerLog.ConnectionFailed(_logger, waiting.Connection.Credentials.pid, waiting.Connection.Credentials.uid, e.Message);
-            open = false;
-        }
-
-        if (!open)
-        {
-            _finish(waiting.Connection);
-            return;
-        }
-
-        Park(key, waiting with { Deadline = Deadline() });
-        try
-        {
-            _epoll.Rearm(waiting.Connection.Handle, key);
-        }
-        catch (SystemCallException e)
-        {
-            if (Claim(key, out _))
-            {
-                BrokerLog.ConnectionFailed(_logger, waiting.Connection.Credentials.pid, waiting.Connection.Credentials.uid, e.Message);
-                _finish(waiting.Connection);
-            }
+            BrokerLog.ConnectionFailed(_logger, connection.Credentials.pid, connection.Credentials.uid, e.Message);
+            _finish(connection);
         }
     }
 
+    // Whoever removes a connection from the set owns it: the sweep and the ready hand-off never both take it.
     private void DisconnectSilent()
     {
         long now = Environment.TickCount64;
         foreach (var (key, waiting) in _waiting)
         {
-            if (waiting.Deadline <= now && Claim(key, out _))
+            if (waiting.Deadline <= now && _waiting.TryRemove(key, out _))
             {
                 var credentials = waiting.Connection.Credentials;
                 BrokerLog.ClientTimedOut(_logger, credentials.pid, credentials.uid, _timeout.TotalSeconds);
                 _finish(waiting.Connection);
             }
         }
-    }
-
-    private void Park(ulong key, Waiting waiting)
-    {
-        _waiting[key] = waiting;
-        Interlocked.Increment(ref _count);
-    }
-
-    private bool Claim(ulong key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Waiting? waiting)
-    {
-        if (_waiting.TryRemove(key, out waiting))
-        {
-            Interlocked.Decrement(ref _count);
-            return true;
-        }
-
-        return false;
     }
 
     private long Deadline() => Environment.TickCount64 + (long)_timeout.TotalMilliseconds;

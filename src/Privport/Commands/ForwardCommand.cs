@@ -30,7 +30,8 @@ internal sealed class ForwardCommand
 
     public async Task<int> RunAsync(ForwardRequest request, CancellationToken cancellation)
     {
-        // The place to raise the soft open-file limit: before anything is bound and the connection cap derived from it.
+        // Before anything is bound and the connection cap is derived from the limit.
+        FileDescriptorLimit.RaiseSoftToHard();
 
         InheritedListeners? inherited;
         try

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Privport.Broker;
+using Privport.Client.Interop;
 using Privport.Metrics;
 using Privport.Policy;
 
@@ -41,6 +42,7 @@ internal sealed class ServeCommand
             return ExitCodes.Usage;
         }
 
+        ulong descriptorLimit = FileDescriptorLimit.RaiseSoftToHard();
         var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
@@ -135,6 +137,7 @@ internal sealed class ServeCommand
                     notifier.Ready(Describe(policy));
                 });
                 BrokerLog.Listening(logger, server.ListenPath, policyPath, policy.Current.Rules.Length);
+                BrokerLog.ConnectionCaps(logger, descriptorLimit, server.Caps.Total, server.Caps.RootReserve, server.Caps.PerUid);
                 if (policy.Current.Rules.IsEmpty)
                 {
                     BrokerLog.PolicyEmpty(logger, policyPath);

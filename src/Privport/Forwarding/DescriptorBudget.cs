@@ -1,5 +1,4 @@
 using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Forwarding;
 
@@ -21,12 +20,8 @@ internal static class DescriptorBudget
     /// <summary>This process's soft RLIMIT_NOFILE, which is what open(2), socket(2) and accept(2) are held to.</summary>
     public static long OpenFileLimit()
     {
-        if (getrlimit(RLIMIT_NOFILE, out var limit) != 0)
-        {
-            throw SystemCallException.FromLastError("getrlimit RLIMIT_NOFILE");
-        }
-
-        return limit.rlim_cur > long.MaxValue ? long.MaxValue : (long)limit.rlim_cur;
+        ulong soft = FileDescriptorLimit.Current();
+        return soft > long.MaxValue ? long.MaxValue : (long)soft;
     }
 
     /// <summary>Descriptors <paramref name="connections"/> connections need at worst, with everything set aside.</summary>

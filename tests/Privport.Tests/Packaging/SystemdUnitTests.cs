@@ -87,6 +87,19 @@ public sealed partial class SystemdUnitTests(StagedPrivport privport)
         Assert.Contains("\nExecStart=/usr/bin/privport forward --config /etc/privport/forward.d/%i.toml\n", template, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Both_server_units_raise_the_descriptor_limit_above_1024()
+    {
+        foreach (string unit in new[] { "privport.service", "privport-forward@.service" })
+        {
+            string service = File.ReadAllText(Path.Combine(RepositoryFiles.UnitDirectory, unit));
+            var limit = System.Text.RegularExpressions.Regex.Match(service, @"\nLimitNOFILE=(\d+)\n");
+
+            Assert.True(limit.Success, $"{unit} sets no LimitNOFILE=");
+            Assert.True(int.Parse(limit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 65536, $"{unit}: LimitNOFILE={limit.Groups[1].Value}");
+        }
+    }
+
     private static string RequireSystemdAnalyze()
     {
         string? analyze = RepositoryFiles.FindTool("systemd-analyze");

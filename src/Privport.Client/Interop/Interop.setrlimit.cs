@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace Privport.Client.Interop;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        [LibraryImport(Name, SetLastError = true)]
+        internal static unsafe partial int setrlimit(int resource, rlimit* rlim);
+    }
+}
