@@ -74,7 +74,7 @@ internal sealed class ExecCommand
             return relayed;
         }
 
-        var source = new SocketSource(request.SocketPath);
+        var source = new SocketSource(request.SocketPath, newIdentity?.Uid);
         var sockets = new List<SafeHandle>(specs.Count);
         try
         {

@@ -12,7 +12,10 @@ namespace Privport.Launch;
 /// Opens the sockets <c>privport exec</c> and <c>privport forward</c> hand on: bound here when this process may (root,
 /// or a port from 1024 up), otherwise bound by the broker (OPEN) and passed over. TCP sockets are left listening.
 /// </summary>
-internal sealed class SocketSource(string? brokerSocket)
+/// <param name="brokerSocket">The broker to ask for ports this process may not bind.</param>
+/// <param name="owner">The uid sockets bound here are created as (the user root hands them to), so the kernel's
+/// same-owner rule for SO_REUSEPORT holds for that user; null: this process's own.</param>
+internal sealed class SocketSource(string? brokerSocket, uint? owner = null)
 {
     public string BrokerPath => new PrivportClient(brokerSocket).SocketPath;
 
@@ -43,8 +46,9 @@ internal sealed class SocketSource(string? brokerSocket)
         return socket;
     }
 
-    private static SafeFdHandle BindHere(Endpoint endpoint, BindOptions options)
+    private SafeFdHandle BindHere(Endpoint endpoint, BindOptions options)
     {
+        using var asOwner = SocketOwner.As(owner);
         var (socket, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, endpoint, options, (uint)endpoint.Address.ScopeIdOrZero()));
         return socket ?? throw Unavailable(endpoint, errno, reason: null);
     }
