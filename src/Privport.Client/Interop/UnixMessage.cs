@@ -108,7 +108,11 @@ internal static class UnixMessage
         byte probe;
         var iov = new iovec { iov_base = &probe, iov_len = 1 };
         var msg = new msghdr { msg_iov = &iov, msg_iovlen = 1 };
-        return recvmsg(socket, &msg, MSG_PEEK | MSG_DONTWAIT) == 0;
+        nint received = recvmsg(socket, &msg, MSG_PEEK | MSG_DONTWAIT);
+
+        // End of stream, or an error the connection cannot recover from (ECONNRESET when the peer closed with replies
+        // unread): either way nobody is there any more. Only "nothing yet" means a live peer.
+        return received == 0 || (received < 0 && Marshal.GetLastPInvokeError() is not (EAGAIN or EINTR));
     }
 
     private static unsafe SafeFdHandle[] CollectFds(msghdr* msg)

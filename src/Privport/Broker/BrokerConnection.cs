@@ -130,13 +130,21 @@ internal sealed class BrokerConnection : IDisposable
             }
         }
 
-        using (handled.Socket)
+        bool sent;
+        try
         {
             ReplyCodec.Encode(handled.Reply, _reply);
-            if (!TrySend(_reply, handled.Socket))
-            {
-                return ServeOutcome.ReplyWouldBlock;
-            }
+            sent = TrySend(_reply, handled.Socket);
+        }
+        finally
+        {
+            handled.Socket?.Dispose();
+            _handler.Released(handled);
+        }
+
+        if (!sent)
+        {
+            return ServeOutcome.ReplyWouldBlock;
         }
 
         if (handled.Detail is not null && !TrySend(handled.Detail, null))

@@ -258,8 +258,12 @@ internal sealed class BrokerServer : IDisposable
         {
             if (open > _caps.PerUid)
             {
-                // Connections whose client already hung up still count until they are reaped.
-                open -= _waiting.CountHungUp(credentials.uid) + _ready.CountHungUp(credentials.uid);
+                // Connections whose client already hung up still count until they are reaped. The waiting thread reaps
+                // while we look, so the count is read again afterwards; otherwise every connection reaped meanwhile
+                // would count as open though gone (strict by hundreds under load), where now one reaped in that very
+                // instant may be subtracted twice (lenient by a few).
+                int hungUp = _waiting.CountHungUp(credentials.uid) + _ready.CountHungUp(credentials.uid);
+                open = Math.Min(open, _connectionsPerUid.GetValueOrDefault(credentials.uid)) - hungUp;
             }
 
             int totalCap = _caps.Total + (credentials.uid == 0 ? _caps.RootReserve : 0);

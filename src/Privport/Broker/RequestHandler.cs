@@ -18,6 +18,7 @@ internal sealed class RequestHandler
     private readonly AuditLog _audit;
     private readonly BrokerStatistics _statistics;
     private readonly TimeProvider _clock;
+    private readonly HandedOverPorts _handedOver = new();
 
     // Where OPEN sockets are made: a peer connecting from another namespace would get a socket of this one.
     private readonly ulong? _networkNamespace = NetworkNamespace.CookieOfCurrent();
@@ -128,6 +129,16 @@ internal sealed class RequestHandler
                 return Granted(peer, request, decision, bindErrno, problem, null, started);
             default:
                 var (opened, errno) = SocketBinder.Open(request);
+                while (errno == EADDRINUSE && _handedOver.MayBeOwnLeftover(request.Endpoint, started))
+                {
+                    (opened, errno) = SocketBinder.Open(request);
+                }
+
+                if (opened is not null)
+                {
+                    _handedOver.Add(request.Endpoint);
+                }
+
                 return Granted(peer, request, decision, errno, null, opened, started);
         }
     }
@@ -152,7 +163,16 @@ internal sealed class RequestHandler
         _audit.Write(new AuditRecord(_clock.GetUtcNow(), request.Op, outcome, decision.RuleId, reason, status, peer, request.Endpoint));
         var replyDecision = decision.Allowed ? ReplyDecision.Allow : ReplyDecision.Deny;
         var reply = new BrokerReply(request.Op, status, replyDecision, status == 0 ? request.Endpoint.Port : (ushort)0, reason, default);
-        return new HandledRequest(reply, socket, CloseConnection: false);
+        return new HandledRequest(reply, socket, CloseConnection: false, OpenedFor: socket is not null && request.Op == BrokerOp.Open ? request.Endpoint : null);
+    }
+
+    /// <summary>Called once the broker's copy of an OPEN socket is closed, sent or not.</summary>
+    public void Released(in HandledRequest handled)
+    {
+        if (handled.OpenedFor is { } endpoint)
+        {
+            _handedOver.Remove(endpoint);
+        }
     }
 
     private HandledRequest Malformed(PeerIdentity peer, BrokerOp op, string problem, Endpoint? endpoint = null)

@@ -157,6 +157,37 @@ public sealed class BrokerOpenSocketTests(StagedPrivport privport)
         Assert.Equal(visitor.LocalEndPoint, accepted.RemoteEndPoint);
     }
 
+    [Fact]
+    public async Task Open_tcp_port_can_be_opened_again_as_soon_as_its_client_closes_it()
+    {
+        Privilege.RequireRoot();
+        await using var broker = await RunningBroker.StartAsync(privport, """
+            [[allow]]
+            users = ["0"]
+            ports = ["tcp/866"]
+            addresses = ["127.0.0.1"]
+            """);
+        var request = RawBrokerConnection.Encode(BrokerOp.Open, "tcp/127.0.0.1:866", BindOptions.ReuseAddress);
+        var refusals = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        int rounds = 0;
+
+        // The broker's own copy of a listening OPEN socket is closed just after its reply: a client as quick as this
+        // one asks again before that, and must not be refused because of the broker's leftover.
+        for (; rounds < 2000 && DateTime.UtcNow < deadline; rounds++)
+        {
+            using var connection = new RawBrokerConnection(broker.SocketPath);
+            var (reply, fd) = connection.Exchange(request);
+            fd?.Dispose();
+            if (reply.Status != 0)
+            {
+                refusals.Add(reply.Reason);
+            }
+        }
+
+        Assert.True(refusals.Count == 0, $"{refusals.Count} of {rounds} OPENs refused, e.g. {refusals.FirstOrDefault()}");
+    }
+
     private static unsafe int ConnectErrno(SafeHandle socket, IPEndPoint target)
     {
         var address = target.Serialize();
