@@ -48,8 +48,14 @@ internal sealed class SocketSource(string? brokerSocket, uint? owner = null)
 
     private SafeFdHandle BindHere(Endpoint endpoint, BindOptions options)
     {
-        using var asOwner = SocketOwner.As(owner);
-        var (socket, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, endpoint, options, (uint)endpoint.Address.ScopeIdOrZero()));
+        SafeFdHandle? socket;
+        int errno;
+        using (SocketOwner.As(owner))
+        {
+            (socket, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, endpoint, options, (uint)endpoint.Address.ScopeIdOrZero()));
+        }
+
+        // Outside the owner's scope: naming the port's holder reads other processes' /proc entries, as root.
         return socket ?? throw Unavailable(endpoint, errno, reason: null);
     }
 
