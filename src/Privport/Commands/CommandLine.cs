@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Privport.Broker;
 using Privport.Client;
 using Privport.Policy;
 
@@ -87,10 +88,17 @@ internal static partial class CommandLine
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 5,
         };
+        var auditRate = new Option<int>("--audit-rate")
+        {
+            Description = $"Audit lines written per uid per {AuditThrottle.DefaultInterval.TotalSeconds:0} s; the rest are counted in one summary line (0: write every decision; root is never limited)",
+            HelpName = "LINES",
+            DefaultValueFactory = _ => AuditThrottle.DefaultLinesPerInterval,
+        };
         var metrics = MetricsOption();
-        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, timeout, metrics };
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, auditRate, timeout, metrics };
         command.SetAction((result, cancellation) => new ServeCommand(Console.Error).RunAsync(
-            result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(timeout), result.GetValue(metrics), cancellation));
+            new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics)),
+            cancellation));
         return command;
     }
 

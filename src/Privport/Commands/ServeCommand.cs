@@ -26,9 +26,9 @@ internal sealed class ServeCommand
     /// <summary>Set by systemd when stderr goes to the journal, which adds its own timestamps.</summary>
     public const string JournalStreamVariable = "JOURNAL_STREAM";
 
-    public async Task<int> RunAsync(
-        string policyPath, string socketPath, string? auditPath, double clientTimeoutSeconds, string? metricsAddress, CancellationToken cancellation)
+    public async Task<int> RunAsync(ServeRequest request, CancellationToken cancellation)
     {
+        var (policyPath, socketPath, auditPath, auditLinesPerUid, clientTimeoutSeconds, metricsAddress) = request;
         MetricsAddress? metricsAt = null;
         if (metricsAddress is not null && !MetricsAddress.TryParse(metricsAddress, out metricsAt, out string? metricsProblem))
         {
@@ -39,6 +39,12 @@ internal sealed class ServeCommand
         if (clientTimeoutSeconds is <= 0 or > 3600)
         {
             await _error.WriteLineAsync($"privport serve: --client-timeout {clientTimeoutSeconds} is out of range; give 0.1 to 3600 seconds");
+            return ExitCodes.Usage;
+        }
+
+        if (auditLinesPerUid < 0)
+        {
+            await _error.WriteLineAsync($"privport serve: --audit-rate {auditLinesPerUid} is negative; give the lines per uid per {AuditThrottle.DefaultInterval.TotalSeconds:0} s, or 0 to write every decision");
             return ExitCodes.Usage;
         }
 
@@ -76,7 +82,9 @@ internal sealed class ServeCommand
         AuditLog audit;
         try
         {
-            audit = new AuditLog(Console.OpenStandardError(), auditPath, logger);
+            // 0 asks for every decision, as sites that must keep each one do; a count no uid reaches does that.
+            var throttle = new AuditThrottle(AuditThrottle.DefaultInterval, auditLinesPerUid == 0 ? int.MaxValue : auditLinesPerUid);
+            audit = new AuditLog(Console.OpenStandardError(), auditPath, logger, throttle: throttle);
         }
         catch (AuditFileException e)
         {

@@ -8,7 +8,7 @@ namespace Privport.Tests.Broker;
 /// <summary>
 /// The <c>--audit</c> file of the real binary: private (0600), appended (copytruncate leaves no hole), reopened on
 /// SIGHUP after a rename, and bounded when one uid floods the broker with denials while the count is kept. Ports
-/// 921-925 on loopback belong to this class.
+/// 921-926 on loopback belong to this class.
 /// </summary>
 public sealed class AuditFileTests(StagedPrivport privport)
 {
@@ -125,6 +125,33 @@ public sealed class AuditFileTests(StagedPrivport privport)
         Assert.Equal(Requests, written + suppressed);
         Assert.True(suppressed > 0);
         Assert.True(stderrLines <= 500, $"{stderrLines} stderr (journal) lines for uid 65534's {Requests} denials");
+    }
+
+    [Fact]
+    public async Task With_audit_rate_0_every_decision_of_a_flood_is_a_line_of_its_own()
+    {
+        Privilege.RequireRoot();
+        Assert.SkipUnless(File.Exists(Python), $"needs {Python} to run the flooding client");
+        const int Requests = 500;
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, 5, "--audit-rate", "0");
+        string request = Convert.ToHexString(RawBrokerConnection.Encode(BrokerOp.Query, "tcp/127.0.0.1:926"));
+
+        var flood = await Run.AsUidAsync(65534, Python, "-c", Flood, broker.SocketPath, request, Requests.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(flood.ExitCode == 0, flood.ToString());
+
+        Assert.Equal(0, await broker.StopAsync());
+        var decisions = broker.AuditLines().Select(line => JsonDocument.Parse(line).RootElement.GetProperty("decision").GetString()).ToList();
+        Assert.Equal(Requests, decisions.Count(decision => decision == "deny"));
+        Assert.DoesNotContain("suppressed", decisions);
+    }
+
+    [Fact]
+    public async Task A_negative_audit_rate_is_a_usage_error_that_says_what_to_give()
+    {
+        var result = await Run.AsRootAsync(privport.Executable, "serve", "--policy", "/nonexistent", "--audit-rate", "-1");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("--audit-rate -1 is negative", result.Stderr, StringComparison.Ordinal);
     }
 
     private static async Task<bool> Query(RunningBroker broker, int port) =>

@@ -50,7 +50,7 @@ public sealed class RunningBroker : IAsyncDisposable
     }
 
     /// <summary>Starts a broker enforcing <paramref name="policy"/> (TOML text) and waits until it listens.</summary>
-    public static async Task<RunningBroker> StartAsync(StagedPrivport privport, string policy, double clientTimeoutSeconds = 5)
+    public static async Task<RunningBroker> StartAsync(StagedPrivport privport, string policy, double clientTimeoutSeconds = 5, params string[] serveArguments)
     {
         var directory = Directory.CreateTempSubdirectory("privport-broker-");
         File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_101_101);
@@ -61,12 +61,14 @@ public sealed class RunningBroker : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        foreach (string argument in new[]
-        {
+        string[] arguments =
+        [
             "serve", "--policy", policyPath, "--socket", Path.Combine(directory.FullName, "broker.sock"),
             "--audit", Path.Combine(directory.FullName, "audit.jsonl"),
             "--client-timeout", clientTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-        })
+            .. serveArguments,
+        ];
+        foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
