@@ -1,5 +1,4 @@
 using System.Globalization;
-using static Privport.Client.Interop.Interop.Libc;
 
 namespace Privport.Client.Interop;
 
@@ -10,18 +9,10 @@ namespace Privport.Client.Interop;
 internal readonly record struct FileIdentity(uint DeviceMajor, uint DeviceMinor, ulong Inode)
 {
     /// <summary>The identity of the file <paramref name="path"/> leads to; null when it cannot be read.</summary>
-    public static unsafe FileIdentity? TryRead(string path)
-    {
-        byte* buffer = stackalloc byte[SizeOfStatx];
-
-        // The device is part of every statx answer; the inode only if the file system filled it in.
-        if (statx(AT_FDCWD, path, 0, STATX_INO, buffer) != 0 || (*(uint*)(buffer + OffsetOfStxMask) & STATX_INO) == 0)
-        {
-            return null;
-        }
-
-        return new FileIdentity(*(uint*)(buffer + OffsetOfStxDevMajor), *(uint*)(buffer + OffsetOfStxDevMinor), *(ulong*)(buffer + OffsetOfStxIno));
-    }
+    public static FileIdentity? TryRead(string path) =>
+        FileStatus.TryRead(path, followSymbolicLink: true, out var status, out _)
+            ? new FileIdentity((uint)(status.Device >> 32), (uint)status.Device, status.Inode)
+            : null;
 
     /// <summary><c>MAJOR:MINOR</c>, as /proc/PID/maps and <c>stat -c %Hd:%Ld</c> print it.</summary>
     public string Device => string.Create(CultureInfo.InvariantCulture, $"{DeviceMajor}:{DeviceMinor}");

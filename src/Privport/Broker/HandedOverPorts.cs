@@ -12,10 +12,12 @@ namespace Privport.Broker;
 /// </summary>
 internal sealed class HandedOverPorts
 {
-    // How long after the broker's copy is closed an EADDRINUSE may still be its leftover, and how long a request waits
-    // in all for it: only a descheduled serving thread makes anyone wait.
-    private static readonly TimeSpan Recent = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(200);
+    // How long after the broker's copy is closed an EADDRINUSE may still be its leftover, how long a request waits for
+    // a copy still held (only a descheduled serving thread holds one longer than microseconds), and how many times one
+    // request tries again: small, so a client cannot make the broker's threads wait on its behalf.
+    private static readonly TimeSpan Recent = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(20);
+    private const int MaxRetries = 2;
 
     private readonly ConcurrentDictionary<(PortProtocol, ushort), int> _open = new();
     private readonly ConcurrentDictionary<(PortProtocol, ushort), long> _closedAt = new();
@@ -37,31 +39,36 @@ internal sealed class HandedOverPorts
 
     /// <summary>
     /// After a bind of <paramref name="endpoint"/> failed with EADDRINUSE: whether the broker's own copy of a socket
-    /// it passed on may be the cause. If so, waits until that copy is closed (and a moment more) and says to try again,
-    /// until <paramref name="started"/> is <see cref="Patience"/> old.
+    /// it passed on may be the cause. If so, waits until that copy is closed and says to try again, at most
+    /// <see cref="MaxRetries"/> times per request (<paramref name="retries"/> counts them).
     /// </summary>
-    public bool MayBeOwnLeftover(Endpoint endpoint, long started)
+    public bool MayBeOwnLeftover(Endpoint endpoint, ref int retries)
     {
         var key = Key(endpoint);
-        bool held = _open.ContainsKey(key);
-        if (!held && !(_closedAt.TryGetValue(key, out long closed) && Stopwatch.GetElapsedTime(closed) < Recent))
+        if (retries++ >= MaxRetries)
         {
             return false;
         }
 
+        if (!_open.ContainsKey(key))
+        {
+            // Closed already, yet the port is still taken: the last reference may be going in this very instant.
+            bool recent = _closedAt.TryGetValue(key, out long closed) && Stopwatch.GetElapsedTime(closed) < Recent;
+            if (recent)
+            {
+                Thread.Yield();
+            }
+
+            return recent;
+        }
+
+        long started = Stopwatch.GetTimestamp();
         var spin = default(SpinWait);
-        while (_open.ContainsKey(key) || !held)
+        while (_open.ContainsKey(key))
         {
             if (Stopwatch.GetElapsedTime(started) > Patience)
             {
                 return false;
-            }
-
-            if (!held)
-            {
-                // Closed already, yet the port is still taken: give the last reference a moment to go.
-                Thread.Sleep(1);
-                return true;
             }
 
             spin.SpinOnce();

@@ -129,7 +129,8 @@ internal sealed class RequestHandler
                 return Granted(peer, request, decision, bindErrno, problem, null, started);
             default:
                 var (opened, errno) = SocketBinder.Open(request);
-                while (errno == EADDRINUSE && _handedOver.MayBeOwnLeftover(request.Endpoint, started))
+                int retries = 0;
+                while (errno == EADDRINUSE && _handedOver.MayBeOwnLeftover(request.Endpoint, ref retries))
                 {
                     (opened, errno) = SocketBinder.Open(request);
                 }
