@@ -73,4 +73,14 @@ public sealed class BpfAssemblerTests
         a.Jump(a.NewLabel());
         Assert.Throws<InvalidOperationException>(() => a.Build());
     }
+
+    [Fact]
+    public void Grant_programs_stay_small_and_end_every_path_in_exit()
+    {
+        var bind4 = GrantProgram.Build(System.Net.Sockets.AddressFamily.InterNetwork, 3, 4, 5, 1, false);
+        var bind6 = GrantProgram.Build(System.Net.Sockets.AddressFamily.InterNetworkV6, 3, 4, 5, 1, false);
+        Assert.Equal((99, 117), (bind4.Count, bind6.Count));
+        Assert.Equal(0x95, bind4[^1].Code);
+        Assert.Equal(0x95, bind6[^1].Code);
+    }
 }
