@@ -14,7 +14,7 @@ internal static class CgroupPath
     {
         if (!path.StartsWith('/'))
         {
-            return $"'{path}' is not absolute; write the path from the cgroup v2 root, e.g. /system.slice/{path} (see /proc/PID/cgroup)";
+            return $"'{path}' is not absolute; write the path from the cgroup v2 root, e.g. /{path} (see /proc/PID/cgroup)";
         }
 
         if (path == "/")
