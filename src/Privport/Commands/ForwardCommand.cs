@@ -217,6 +217,11 @@ internal sealed class ForwardCommand
         {
             (failure, exit) = (e.Message, ExitCodes.Unavailable);
         }
+        catch (PrivilegeDropException e)
+        {
+            // 78: the unit's RestartPreventExitStatus= stops the restarts that cannot succeed until the unit changes.
+            (failure, exit) = ($"cannot become {account}: {e.Message}", ExitCodes.Config);
+        }
         catch (SystemCallException e)
         {
             (failure, exit) = ($"cannot become {account} and execute privport again: {e.Message}; the privport executable must be executable by that user", ExitCodes.Software);
