@@ -90,9 +90,8 @@ internal sealed class ForwardCommand
 
         using var loggerFactory = LoggerFactory.Create(logging =>
         {
-            logging.AddSimpleConsole(console => console.SingleLine = true);
+            ServiceLogging.Configure(logging);
             logging.AddFilter((category, level) => level >= LogLevel.Information);
-            logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         var logger = loggerFactory.CreateLogger("privport");
 
