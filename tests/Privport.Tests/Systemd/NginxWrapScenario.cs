@@ -1,0 +1,109 @@
+namespace Privport.Tests.Systemd;
+
+/// <summary>
+/// Debian's nginx package as www-data through privport wrap, from a drop-in on its own unit, on port 80, granted
+/// by the README's exe + user rule: denied, with the broker's warning, until the CAP_SYS_PTRACE drop-in is linked.
+/// The container has its own network namespace; no host port is used.
+/// </summary>
+[Collection(nameof(SystemdCollection))]
+public sealed class NginxWrapScenario(SystemdContainer container)
+{
+    internal const string Policy = """
+        [[allow]]
+        name = "web"
+        users = ["www-data"]
+        exe = ["/usr/sbin/nginx"]
+        ports = ["tcp/80", "tcp/443"]
+        addresses = ["0.0.0.0", "::"]
+        """;
+
+    // Debian's sites (the default one listens on 80 and [::]:80) under a main file a non-root master can run.
+    internal const string NginxConfig = """
+        pid /run/nginx/nginx.pid;
+        error_log stderr;
+        worker_processes 1;
+        include /etc/nginx/modules-enabled/*.conf;
+        events { worker_connections 64; }
+        http {
+            include /etc/nginx/mime.types;
+            access_log /var/log/nginx/access.log;
+            include /etc/nginx/sites-enabled/*;
+        }
+        """;
+
+    internal const string DropIn = """
+        [Service]
+        Type=exec
+        User=www-data
+        Group=www-data
+        RuntimeDirectory=nginx
+        LogsDirectory=nginx
+        PIDFile=
+        ExecStartPre=
+        ExecStart=
+        ExecStart=/usr/bin/privport wrap -- /usr/sbin/nginx -c /etc/nginx/privport.conf -g "daemon off;"
+        ExecReload=
+        ExecReload=/bin/kill -HUP $MAINPID
+        ExecStop=
+        SyslogIdentifier=nginx
+        """;
+
+    [Fact]
+    public async Task Nginx_as_www_data_is_denied_with_the_brokers_warning_without_the_ptrace_drop_in()
+    {
+        container.Require();
+        await SetUpAsync();
+        string cursor = await container.JournalCursorAsync();
+        var start = await container.ShAsync("systemctl start privport.service; systemctl start nginx.service; sleep 1; systemctl is-active nginx.service");
+        Assert.DoesNotContain("\nactive", "\n" + start.Stdout, StringComparison.Ordinal);
+
+        string broker = await container.JournalAfterAsync(cursor, "-u privport.service -o cat");
+        Assert.Contains("lacks CAP_SYS_PTRACE", broker, StringComparison.Ordinal);
+        Assert.Contains("exe-and-group-rules.conf", broker, StringComparison.Ordinal);
+        string nginx = await container.JournalAfterAsync(cursor, "-u nginx.service -o cat");
+        Assert.Contains("tcp/0.0.0.0:80 denied", nginx, StringComparison.Ordinal);
+        var curl = await container.ShAsync("curl -sS -m 5 http://127.0.0.1/");
+        Assert.NotEqual(0, curl.ExitCode);
+    }
+
+    [Fact]
+    public async Task Nginx_as_www_data_serves_port_80_through_wrap_with_the_ptrace_drop_in()
+    {
+        container.Require();
+        await SetUpAsync();
+        var link = await container.ShAsync("""
+            mkdir -p /etc/systemd/system/privport.service.d
+            ln -s /usr/share/privport/exe-and-group-rules.conf /etc/systemd/system/privport.service.d/
+            systemctl daemon-reload && systemctl restart privport
+            """);
+        Assert.True(link.ExitCode == 0, link.ToString());
+        string cursor = await container.JournalCursorAsync();
+        var start = await container.ShAsync("systemctl start nginx.service");
+        Assert.True(start.ExitCode == 0, start + (await container.ShAsync("journalctl -u nginx -u privport --no-pager | tail -30")).Stdout);
+
+        var page = await container.UntilAsync("curl -sS -m 5 http://127.0.0.1/ && curl -sS -m 5 'http://[::1]/'", TimeSpan.FromSeconds(15));
+        Assert.True(page.ExitCode == 0, page.ToString());
+        Assert.Contains("Welcome to nginx", page.Stdout, StringComparison.Ordinal);
+        var users = await container.ShAsync("ps -o user= -C nginx | sort -u");
+        Assert.Equal("www-data", users.Stdout.Trim());
+
+        string broker = await container.JournalAfterAsync(cursor, "-u privport.service -o cat");
+        Assert.Contains("\"rule\":\"web\"", broker, StringComparison.Ordinal);
+        Assert.DoesNotContain("lacks CAP_SYS_PTRACE", broker, StringComparison.Ordinal);
+        // The drop-in names the service in the journal, so journalctl -t nginx finds what it logs.
+        await container.ShAsync("systemctl reload nginx.service");
+        var tagged = await container.UntilAsync("journalctl -t nginx --no-pager -q | grep -q .", TimeSpan.FromSeconds(5));
+        Assert.True(tagged.ExitCode == 0, "journalctl -t nginx finds nothing");
+    }
+
+    private async Task SetUpAsync()
+    {
+        await container.ResetAsync();
+        await container.WriteFileAsync("/etc/privport/policy.toml", Policy);
+        await container.WriteFileAsync("/etc/nginx/privport.conf", NginxConfig);
+        Directory.CreateDirectory(container.HostPath("/etc/systemd/system/nginx.service.d"));
+        await container.WriteFileAsync("/etc/systemd/system/nginx.service.d/privport.conf", DropIn);
+        var enable = await container.ShAsync("systemctl daemon-reload && systemctl enable -q --now privport.socket");
+        Assert.True(enable.ExitCode == 0, enable.ToString());
+    }
+}
