@@ -273,11 +273,23 @@ public sealed class SystemdContainer : IAsyncLifetime
             }
         }
 
-        var running = await EnterAsync(["-n"], "systemctl is-system-running --wait", BootLimit);
+        // Until PID 1 serves its private bus, systemctl cannot ask it (and says nothing on stdout).
+        ProcessResult running;
+        do
+        {
+            running = await EnterAsync(["-n"], "systemctl is-system-running --wait", BootLimit);
+            if (running.Stdout.Trim().Length > 0 || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+        while (true);
         if (running.Stdout.Trim() != "running")
         {
             var failed = await ShAsync("systemctl --failed --no-legend --plain; journalctl -b -p warning --no-pager | tail -n 40");
-            throw new InvalidOperationException($"the container's systemd is '{running.Stdout.Trim()}', not running:\n{failed.Stdout}");
+            throw new InvalidOperationException($"the container's systemd is '{running.Stdout.Trim()}' ({running.Stderr.Trim()}), not running:\n{failed.Stdout}\nconsole:\n{ReadLog(log)}");
         }
 
         return true;
@@ -314,7 +326,7 @@ public sealed class SystemdContainer : IAsyncLifetime
     private void RemoveNspawnLeftovers()
     {
         // nspawn leaves its mount propagation directory behind when it runs without a host systemd.
-        foreach (string directory in new[] { "/run/systemd/nspawn/propagate", "/run/systemd/nspawn/unix-export" })
+        foreach (string directory in new[] { "/run/systemd/nspawn/propagate", "/run/systemd/nspawn/unix-export", "/run/systemd/nspawn/locks" })
         {
             if (Directory.Exists(directory))
             {
@@ -325,6 +337,15 @@ public sealed class SystemdContainer : IAsyncLifetime
                     {
                         Directory.Delete(leftover, recursive: true);
                     }
+                }
+
+                try
+                {
+                    Directory.Delete(directory);
+                }
+                catch (IOException)
+                {
+                    // Another container's.
                 }
             }
         }
