@@ -8,6 +8,7 @@ internal static partial class Interop
     {
         internal const uint _LINUX_CAPABILITY_VERSION_3 = 0x20080522;
         internal const int _LINUX_CAPABILITY_U32S_3 = 2;
+        internal const int CAP_SETPCAP = 8;
         internal const int CAP_NET_BIND_SERVICE = 10;
 
         [StructLayout(LayoutKind.Sequential)]

@@ -34,23 +34,41 @@ internal static class ProcessCredentials
         return (r, e, s);
     }
 
-    /// <summary>Removes from the calling thread's bounding set every capability not in <paramref name="keep"/>.</summary>
-    public static void LimitBoundingSet(ulong keep)
+    /// <summary>The calling thread's capability bounding set, one bit per capability.</summary>
+    public static ulong BoundingSet()
     {
+        ulong present = 0;
         for (int capability = 0; capability < 64; capability++)
         {
-            if ((keep & (1UL << capability)) != 0)
-            {
-                continue;
-            }
-
             // EINVAL marks the first capability this kernel does not know: the set ends there.
-            if (prctl(PR_CAPBSET_READ, (nuint)capability, 0, 0, 0) < 0)
+            int held = prctl(PR_CAPBSET_READ, (nuint)capability, 0, 0, 0);
+            if (held < 0)
             {
                 break;
             }
 
-            Check(prctl(PR_CAPBSET_DROP, (nuint)capability, 0, 0, 0), "prctl PR_CAPBSET_DROP");
+            if (held == 1)
+            {
+                present |= 1UL << capability;
+            }
+        }
+
+        return present;
+    }
+
+    /// <summary>
+    /// Removes from the calling thread's bounding set every capability in it that is not in <paramref name="keep"/>.
+    /// Only those present are dropped: PR_CAPBSET_DROP needs CAP_SETPCAP even for a capability already gone.
+    /// </summary>
+    public static void LimitBoundingSet(ulong keep)
+    {
+        ulong drop = BoundingSet() & ~keep;
+        for (int capability = 0; capability < 64; capability++)
+        {
+            if ((drop & (1UL << capability)) != 0)
+            {
+                Check(prctl(PR_CAPBSET_DROP, (nuint)capability, 0, 0, 0), "prctl PR_CAPBSET_DROP");
+            }
         }
     }
 

@@ -96,7 +96,7 @@ internal static partial class CommandLine
         };
         var metrics = MetricsOption();
         var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, auditRate, timeout, metrics };
-        command.SetAction((result, cancellation) => new ServeCommand(Console.Error).RunAsync(
+        command.SetAction((result, cancellation) => new ServeCommand(ServiceLogging.StandardError()).RunAsync(
             new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics)),
             cancellation));
         return command;

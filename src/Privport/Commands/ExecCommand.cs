@@ -103,6 +103,11 @@ internal sealed class ExecCommand
 
             ProcessImage.Replace(program, request.Command, environment);
         }
+        catch (PrivilegeDropException e)
+        {
+            _error().WriteLine($"{Verb}: cannot run {program}: {e.Message}");
+            return ExitCodes.Config;
+        }
         catch (SystemCallException e)
         {
             _error().WriteLine($"{Verb}: cannot run {program}: {e.Message}");

@@ -90,9 +90,8 @@ internal sealed class ForwardCommand
 
         using var loggerFactory = LoggerFactory.Create(logging =>
         {
-            logging.AddSimpleConsole(console => console.SingleLine = true);
+            ServiceLogging.Configure(logging);
             logging.AddFilter((category, level) => level >= LogLevel.Information);
-            logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         var logger = loggerFactory.CreateLogger("privport");
 
@@ -216,6 +215,11 @@ internal sealed class ForwardCommand
         catch (ForwardSetupException e)
         {
             (failure, exit) = (e.Message, ExitCodes.Unavailable);
+        }
+        catch (PrivilegeDropException e)
+        {
+            // 78: the unit's RestartPreventExitStatus= stops the restarts that cannot succeed until the unit changes.
+            (failure, exit) = ($"cannot become {account}: {e.Message}", ExitCodes.Config);
         }
         catch (SystemCallException e)
         {

@@ -23,9 +23,6 @@ internal sealed class ServeCommand
         _error = error;
     }
 
-    /// <summary>Set by systemd when stderr goes to the journal, which adds its own timestamps.</summary>
-    public const string JournalStreamVariable = "JOURNAL_STREAM";
-
     public async Task<int> RunAsync(ServeRequest request, CancellationToken cancellation)
     {
         var (policyPath, socketPath, auditPath, auditLinesPerUid, clientTimeoutSeconds, metricsAddress) = request;
@@ -53,18 +50,8 @@ internal sealed class ServeCommand
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
         // RELOADING=1. SystemdNotifier sends both at the right moments.
-        if (Environment.GetEnvironmentVariable(JournalStreamVariable) is { Length: > 0 })
-        {
-            // "<6>privport[1] message": journald reads the priority and stamps the time itself.
-            builder.Logging.AddSystemdConsole(console => console.TimestampFormat = null);
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
-        }
-
+        ServiceLogging.Configure(builder.Logging);
         builder.Logging.AddFilter((category, level) => level >= (category == "privport" ? LogLevel.Information : LogLevel.Warning));
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("privport");
 

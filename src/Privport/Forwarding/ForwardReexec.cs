@@ -31,6 +31,7 @@ internal static class ForwardReexec
     /// <paramref name="configText"/>. Returns only by throwing; the process must then exit.
     /// </summary>
     /// <exception cref="ForwardSetupException">The config text cannot be passed on.</exception>
+    /// <exception cref="PrivilegeDropException">The bounding set cannot be emptied (no CAP_SETPCAP).</exception>
     /// <exception cref="SystemCallException">A step failed.</exception>
     public static void Replace(TargetAccount account, IReadOnlyList<ListenerSlot> listeners, string? configText)
     {

@@ -16,10 +16,12 @@ internal static class PrivilegeDrop
     /// <c>AmbientCapabilities=CAP_NET_BIND_SERVICE</c>). Capabilities and no_new_privs are per thread: the caller
     /// must exec from the thread that called this.
     /// </summary>
+    /// <exception cref="PrivilegeDropException">The bounding set cannot be emptied; nothing was changed.</exception>
     /// <exception cref="SystemCallException">A step failed; the process must not go on.</exception>
     public static void Apply(TargetAccount account, bool keepBindCapability = false)
     {
         ulong keep = keepBindCapability ? 1UL << CAP_NET_BIND_SERVICE : 0;
+        RequireBoundingSetDrop(account, keep);
 
         // Groups and gid first: once the uid is dropped, the right to change them is gone.
         ProcessCredentials.SetGroups(account.Groups);
@@ -35,6 +37,22 @@ internal static class PrivilegeDrop
         ProcessCredentials.SetAmbient(keep);
         ProcessCredentials.SetNoNewPrivileges();
         Verify(account);
+    }
+
+    /// <summary>
+    /// Emptying the bounding set takes CAP_SETPCAP whenever anything is left in it to drop. A systemd unit's
+    /// CapabilityBoundingSet= without it (or setpriv --bounding-set) would otherwise fail half-way with a bare EPERM.
+    /// </summary>
+    private static void RequireBoundingSetDrop(TargetAccount account, ulong keep)
+    {
+        ulong drop = ProcessCredentials.BoundingSet() & ~keep;
+        if (drop != 0 && (ProcessCredentials.Capabilities().Effective & (1UL << CAP_SETPCAP)) == 0)
+        {
+            throw new PrivilegeDropException(
+                $"the capability bounding set holds {CapabilityNames.Of(drop)}, which privport removes before running as {account}, "
+                + "and removing them takes CAP_SETPCAP, which this process does not have. Add CAP_SETPCAP to the unit's "
+                + "CapabilityBoundingSet= (or to setpriv --bounding-set), or start privport without the capabilities it would drop");
+        }
     }
 
     private static void Verify(TargetAccount account)
