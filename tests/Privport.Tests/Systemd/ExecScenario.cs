@@ -22,7 +22,7 @@ public sealed class ExecScenario(SystemdContainer container)
         """;
 
     [Fact]
-    public async Task A_unit_runs_its_server_as_www_data_on_port_80_through_exec_under_a_reduced_bounding_set()
+    public async Task A_unit_runs_its_server_as_www_data_on_port_80_through_exec_under_its_bounding_set_and_one_without_CAP_SETPCAP_is_refused()
     {
         container.Require();
         await container.ResetAsync();
@@ -30,7 +30,8 @@ public sealed class ExecScenario(SystemdContainer container)
         await container.WriteFileAsync("/etc/systemd/system/privport-test-exec.service", """
             [Service]
             ExecStart=/usr/bin/privport exec --user www-data --port tcp/80 --name http -- /usr/bin/python3 /usr/local/lib/privport-test-server.py
-            CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID
+            SyslogIdentifier=privport-test-exec
+            CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_SETPCAP
             NoNewPrivileges=yes
             """);
         var start = await container.ShAsync("systemctl daemon-reload && systemctl start privport-test-exec.service");
@@ -49,6 +50,22 @@ public sealed class ExecScenario(SystemdContainer container)
         Assert.Contains("CapEff:\t0000000000000000", main.Stdout, StringComparison.Ordinal);
         Assert.Contains("CapBnd:\t0000000000000000", main.Stdout, StringComparison.Ordinal);
         Assert.Contains("NoNewPrivs:\t1", main.Stdout, StringComparison.Ordinal);
+
+        // Without CAP_SETPCAP the bounding set cannot be emptied: exec refuses at once, saying what is missing,
+        // and the unit is not restarted over it.
+        await container.WriteFileAsync("/etc/systemd/system/privport-test-nosetpcap.service", """
+            [Service]
+            ExecStart=/usr/bin/privport exec --user www-data --port tcp/81 -- /usr/bin/python3 /usr/local/lib/privport-test-server.py
+            CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID
+            """);
+        string cursor = await container.JournalCursorAsync();
+        await container.ShAsync("systemctl daemon-reload && systemctl start privport-test-nosetpcap.service");
+        var refused = await container.UntilAsync("systemctl is-failed -q privport-test-nosetpcap.service", TimeSpan.FromSeconds(10));
+        Assert.True(refused.ExitCode == 0, refused.ToString());
+        var status = await container.ShAsync("systemctl show -p ExecMainStatus --value privport-test-nosetpcap.service");
+        Assert.Equal("78", status.Stdout.Trim());
+        string journal = await container.JournalUntilAsync(cursor, "-u privport-test-nosetpcap.service", "CAP_SETPCAP", priority: 3);
+        Assert.Contains("CAP_SETPCAP", journal, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,7 +89,7 @@ public sealed class ExecScenario(SystemdContainer container)
             [Service]
             ExecStart=/usr/bin/privport exec --user www-data --port tcp/80 -- /opt/dotnet/dotnet /opt/kestrel-sample/KestrelOnPort80.dll
             Environment=DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-            CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID
+            CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_SETPCAP
             NoNewPrivileges=yes
             """);
         var start = await container.ShAsync("systemctl daemon-reload && systemctl start privport-test-kestrel.service");

@@ -56,7 +56,7 @@ public sealed class ForwardScenario(SystemdContainer container)
         await container.ShAsync("systemctl start privport-forward@broken");
         var failed = await container.UntilAsync("systemctl is-failed privport-forward@broken", TimeSpan.FromSeconds(10));
         Assert.True(failed.ExitCode == 0, failed.ToString());
-        string errors = await container.JournalAfterAsync(cursor, "-u privport-forward@broken -p err -o cat");
+        string errors = await container.JournalUntilAsync(cursor, "-u privport-forward@broken", "user", priority: 3);
         Assert.Contains("user", errors, StringComparison.Ordinal);
         var restarts = await container.ShAsync("systemctl show -p NRestarts --value privport-forward@broken");
         Assert.Equal("0", restarts.Stdout.Trim());

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Privport.Tests.Packaging;
+
 namespace Privport.Tests.Systemd;
 
 /// <summary>
@@ -6,7 +9,7 @@ namespace Privport.Tests.Systemd;
 /// The container has its own network namespace; no host port is used.
 /// </summary>
 [Collection(nameof(SystemdCollection))]
-public sealed class NginxWrapScenario(SystemdContainer container)
+public sealed partial class NginxWrapScenario(SystemdContainer container)
 {
     internal const string Policy = """
         [[allow]]
@@ -17,37 +20,25 @@ public sealed class NginxWrapScenario(SystemdContainer container)
         addresses = ["0.0.0.0", "::"]
         """;
 
-    // Debian's sites (the default one listens on 80 and [::]:80) under a main file a non-root master can run.
-    internal const string NginxConfig = """
-        pid /run/nginx/nginx.pid;
-        error_log stderr;
-        worker_processes 1;
-        include /etc/nginx/modules-enabled/*.conf;
-        events { worker_connections 64; }
-        http {
-            include /etc/nginx/mime.types;
-            access_log /var/log/nginx/access.log;
-            include /etc/nginx/sites-enabled/*;
-        }
-        """;
+    /// <summary>The drop-in docs/operations.md gives for Debian's nginx, verbatim, with Debian's own nginx.conf.</summary>
+    internal static string DocumentedDropIn()
+    {
+        string operations = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "operations.md"));
+        var block = DropInBlock().Match(operations);
+        Assert.True(block.Success, "docs/operations.md has no ```ini block for /etc/systemd/system/nginx.service.d/privport.conf");
+        return block.Groups[1].Value;
+    }
 
-    internal const string DropIn = """
-        [Service]
-        Type=exec
-        User=www-data
-        Group=www-data
-        RuntimeDirectory=nginx
-        LogsDirectory=nginx
-        StateDirectory=nginx
-        PIDFile=
-        ExecStartPre=
-        ExecStart=
-        ExecStart=/usr/bin/privport wrap -- /usr/sbin/nginx -c /etc/nginx/privport.conf -g "daemon off;"
-        ExecReload=
-        ExecReload=/bin/kill -HUP $MAINPID
-        ExecStop=
-        SyslogIdentifier=nginx
-        """;
+    /// <summary>The edit docs/operations.md asks of Debian's nginx.conf, checked to be the one documented.</summary>
+    internal const string DocumentedConfigEdit = "sed -i 's|^pid /run/nginx.pid;|pid /run/nginx/nginx.pid;|' /etc/nginx/nginx.conf";
+
+    internal static async Task SetUpDocumentedNginxAsync(SystemdContainer container)
+    {
+        Assert.Contains(DocumentedConfigEdit, File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "operations.md")), StringComparison.Ordinal);
+        var edit = await container.ShAsync(DocumentedConfigEdit);
+        Assert.True(edit.ExitCode == 0, edit.ToString());
+        await container.WriteFileAsync("/etc/systemd/system/nginx.service.d/privport.conf", DocumentedDropIn());
+    }
 
     [Fact]
     public async Task Nginx_as_www_data_is_denied_with_the_brokers_warning_without_the_ptrace_drop_in()
@@ -58,15 +49,15 @@ public sealed class NginxWrapScenario(SystemdContainer container)
         var start = await container.ShAsync("systemctl start privport.service; systemctl start nginx.service; sleep 1; systemctl is-active nginx.service");
         Assert.DoesNotContain("\nactive", "\n" + start.Stdout, StringComparison.Ordinal);
 
-        string broker = await container.JournalAfterAsync(cursor, "-u privport.service -o cat");
+        string broker = await container.JournalUntilAsync(cursor, "-u privport.service -o cat", "lacks CAP_SYS_PTRACE");
         Assert.Contains("lacks CAP_SYS_PTRACE", broker, StringComparison.Ordinal);
         Assert.Contains("exe-and-group-rules.conf", broker, StringComparison.Ordinal);
         // The shim's one line naming the denial reaches the journal (stderr is its stream socket), as a warning.
-        string nginx = await container.JournalAfterAsync(cursor, "-u nginx.service -p warning -o cat");
+        string nginx = await container.JournalUntilAsync(cursor, "-u nginx.service", "privport: tcp/0.0.0.0:80 denied", priority: 4);
         Assert.True(nginx.Contains("privport: tcp/0.0.0.0:80 denied: rule web", StringComparison.Ordinal),
             "the shim's line is not in the unit's journal at warning priority:\n" + await container.JournalAfterAsync(cursor, "-u nginx.service -o json"));
         // The drop-in names the service in the journal (SyslogIdentifier=), so journalctl -t nginx finds its lines.
-        string tagged = await container.JournalAfterAsync(cursor, "-t nginx -o cat");
+        string tagged = await container.JournalUntilAsync(cursor, "-t nginx -o cat", "bind() to 0.0.0.0:80 failed");
         Assert.Contains("bind() to 0.0.0.0:80 failed (13: Permission denied)", tagged, StringComparison.Ordinal);
         var curl = await container.ShAsync("curl -sS -m 5 http://127.0.0.1/");
         Assert.NotEqual(0, curl.ExitCode);
@@ -102,10 +93,11 @@ public sealed class NginxWrapScenario(SystemdContainer container)
     {
         await container.ResetAsync();
         await container.WriteFileAsync("/etc/privport/policy.toml", Policy);
-        await container.WriteFileAsync("/etc/nginx/privport.conf", NginxConfig);
-        Directory.CreateDirectory(container.HostPath("/etc/systemd/system/nginx.service.d"));
-        await container.WriteFileAsync("/etc/systemd/system/nginx.service.d/privport.conf", DropIn);
+        await SetUpDocumentedNginxAsync(container);
         var enable = await container.ShAsync("systemctl daemon-reload && systemctl enable -q --now privport.socket");
         Assert.True(enable.ExitCode == 0, enable.ToString());
     }
+
+    [GeneratedRegex(@"```ini\n(# /etc/systemd/system/nginx\.service\.d/privport\.conf.*?)```", RegexOptions.Singleline)]
+    private static partial Regex DropInBlock();
 }

@@ -43,11 +43,11 @@ public sealed class PolicyReloadScenario(SystemdContainer container)
         var status = await container.ShAsync("privport status");
         Assert.Contains("FAILED", status.Stdout, StringComparison.Ordinal);
 
-        string journal = await container.JournalAfterAsync(cursor, "-u privport.service -o cat");
+        string journal = await container.JournalUntilAsync(cursor, "-u privport.service -o cat", "third.toml:");
         Assert.Contains("/etc/privport/policy.d/third.toml:3", journal, StringComparison.Ordinal);
         int causes = journal.Split("third.toml:").Length - 1;
         Assert.True(causes == 1, $"one typo, one cause reported; the journal names the file {causes} times:\n{journal}");
-        string errors = await container.JournalAfterAsync(cursor, "-u privport.service -p err -o cat");
+        string errors = await container.JournalUntilAsync(cursor, "-u privport.service", "third.toml:3", priority: 3);
         Assert.True(errors.Contains("third.toml:3", StringComparison.Ordinal),
             "the cause is logged at priority err or above:\n" + await container.JournalAfterAsync(cursor, "-u privport.service -o json"));
     }

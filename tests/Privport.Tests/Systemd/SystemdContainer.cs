@@ -76,7 +76,7 @@ public sealed class SystemdContainer : IAsyncLifetime
         File.Copy(Package, HostPath(PackageInside), overwrite: true);
         Installation = await Step("apt-get install ./privport.deb", InstallAsync(PackageInside));
         Assert.True(Installation.ExitCode == 0, "apt-get install of the package under test failed:\n" + Installation);
-        var save = await ShAsync("cp /etc/privport/policy.toml /root/policy.toml.installed");
+        var save = await ShAsync("cp /etc/privport/policy.toml /root/policy.toml.installed && dpkg-query -W -f='${Status} ${Version}' privport >/root/privport.version");
         Assert.True(save.ExitCode == 0, save.ToString());
     }
 
@@ -138,7 +138,7 @@ public sealed class SystemdContainer : IAsyncLifetime
             systemctl stop 'privport-test-*' nginx.service 'privport-forward@*' privport.service privport.socket 2>/dev/null
             systemctl disable -q privport.socket privport.service 2>/dev/null
             rm -rf /etc/systemd/system/privport.service.d /etc/systemd/system/nginx.service.d /etc/systemd/system/privport-test-*
-            if ! dpkg-query -W -f='${Status}' privport 2>/dev/null | grep -q 'install ok installed'; then
+            if [ "$(dpkg-query -W -f='${Status} ${Version}' privport 2>/dev/null)" != "$(cat /root/privport.version)" ]; then
               DEBIAN_FRONTEND=noninteractive apt-get install -y -q {{PackageInside}} >/dev/null || exit 1
             fi
             rm -f /etc/privport/policy.d/* /etc/privport/forward.d/*.toml
@@ -163,6 +163,44 @@ public sealed class SystemdContainer : IAsyncLifetime
         var journal = await ShAsync($"journalctl -q --no-pager --after-cursor='{cursor}' {arguments}");
         Assert.True(journal.ExitCode == 0, journal.ToString());
         return journal.Stdout;
+    }
+
+    /// <summary>
+    /// The messages of the matching entries after the cursor at <paramref name="priority"/> or more severe, one a
+    /// line. journalctl 252 prints nothing when --after-cursor and -p are combined, so the priority is read here.
+    /// </summary>
+    public async Task<string> JournalAtPriorityAsync(string cursor, string matches, int priority)
+    {
+        var lines = new List<string>();
+        foreach (string entry in (await JournalAfterAsync(cursor, matches + " -o json")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = System.Text.Json.JsonDocument.Parse(entry).RootElement;
+            if (fields.TryGetProperty("PRIORITY", out var level) && int.Parse(level.GetString()!, CultureInfo.InvariantCulture) <= priority
+                && fields.TryGetProperty("MESSAGE", out var message) && message.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                lines.Add(message.GetString()!);
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>
+    /// journalctl after the cursor, read again (bounded) until it holds <paramref name="expected"/>: a service's
+    /// stdout reaches journald through a stream it reads in its own time, after the service may have exited.
+    /// With a priority, only entries at it or more severe.
+    /// </summary>
+    public async Task<string> JournalUntilAsync(string cursor, string arguments, string expected, int? priority = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        string journal;
+        while (!(journal = priority is { } level ? await JournalAtPriorityAsync(cursor, arguments, level) : await JournalAfterAsync(cursor, arguments))
+            .Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        return journal;
     }
 
     /// <summary>Waits (bounded) until a script exits 0; the last result either way.</summary>

@@ -37,9 +37,7 @@ public sealed partial class UpgradeScenario(SystemdContainer container)
         string policy = NginxWrapScenario.Policy + "\n# edited by the admin\n";
         await container.WriteFileAsync("/etc/privport/policy.toml", policy);
         await container.WriteFileAsync("/etc/privport/policy.d/admin.toml", "[[allow]]\nname = \"admin\"\nusers = [\"nobody\"]\nports = [\"tcp/82\"]\n");
-        await container.WriteFileAsync("/etc/nginx/privport.conf", NginxWrapScenario.NginxConfig);
-        Directory.CreateDirectory(container.HostPath("/etc/systemd/system/nginx.service.d"));
-        await container.WriteFileAsync("/etc/systemd/system/nginx.service.d/privport.conf", NginxWrapScenario.DropIn);
+        await NginxWrapScenario.SetUpDocumentedNginxAsync(container);
         await container.WriteFileAsync("/etc/privport/forward.d/web.toml",
             "user = \"www-data\"\n\n[[forward]]\nlisten = \"tcp/81\"\ntarget = \"127.0.0.1:8080\"\n");
         var setUp = await container.ShAsync("""
