@@ -37,16 +37,9 @@ internal sealed class ForwardConfigParser
     public ForwardSettings? Parse(string text)
     {
         var document = SyntaxParser.Parse(text, _file, validate: false);
-        if (document.HasErrors)
+        if (TomlSyntaxError.First(document, _file) is { } syntax)
         {
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == DiagnosticMessageKind.Error)
-                {
-                    _diagnostics.Error(_file, diagnostic.Span.Start.Line + 1, diagnostic.Span.Start.Column + 1, "syntax", diagnostic.Message);
-                }
-            }
-
+            _diagnostics.Error(syntax);
             return null;
         }
 

@@ -15,6 +15,8 @@ internal sealed class PolicyDiagnostics
 
     public ImmutableArray<PolicyError> Warnings => [.. _warnings];
 
+    public void Error(PolicyError error) => _errors.Add(error);
+
     public void Error(string file, int line, int? column, string field, string message) =>
         _errors.Add(new PolicyError(file, line, column, field, message));
 

@@ -40,17 +40,10 @@ internal sealed class PolicyFileParser
             return;
         }
 
-        if (document.HasErrors)
+        if (TomlSyntaxError.First(document, _file) is { } syntax)
         {
             // After a syntax error the tree holds guesses; checking its fields would add errors that are not there.
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == DiagnosticMessageKind.Error)
-                {
-                    _diagnostics.Error(_file, diagnostic.Span.Start.Line + 1, diagnostic.Span.Start.Column + 1, "syntax", diagnostic.Message);
-                }
-            }
-
+            _diagnostics.Error(syntax);
             return;
         }
 

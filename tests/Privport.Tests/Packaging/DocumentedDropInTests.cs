@@ -2,7 +2,7 @@ namespace Privport.Tests.Packaging;
 
 /// <summary>
 /// The unit drop-ins the documentation offers for services run through privport. journald names a service's
-/// stdout and stderr after the first ExecStart= program, which for these is privport, so each must name the
+/// stdout and stderr after the program systemd starts, which for these is privport, so each must name the
 /// service itself with SyslogIdentifier= for <c>journalctl -t SERVICE</c> to find its lines.
 /// </summary>
 public sealed class DocumentedDropInTests
