@@ -387,6 +387,18 @@ public sealed class SystemdContainer : IAsyncLifetime
                 }
             }
         }
+
+        try
+        {
+            if (Directory.Exists("/run/systemd/nspawn"))
+            {
+                Directory.Delete("/run/systemd/nspawn");
+            }
+        }
+        catch (IOException)
+        {
+            // Not empty: another container's locks or directories.
+        }
     }
 
     private async Task<ProcessResult> EnterAsync(string[] extraNamespaces, string script, TimeSpan limit)
