@@ -21,6 +21,9 @@ command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 command -v zsh >/dev/null 2>&1 || need+=(zsh)
 command -v strace >/dev/null 2>&1 || need+=(strace)
+# The systemd scenarios (tests/Privport.Tests/Systemd): a Debian root file system booted with systemd-nspawn.
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # Installing nginx must not start a system nginx on port 80: policy-rc.d forbids starting services meanwhile.

@@ -163,17 +163,45 @@ static void append_number(char *out, size_t size, size_t *used, unsigned long va
     append(out, size, used, text);
 }
 
+/* Under systemd a service's stderr is a stream socket to the journal, named by JOURNAL_STREAM="DEV:INODE"
+ * (systemd.exec(5)); a socket on descriptor 2 that is not that one may be a daemon's reused descriptor. */
+static int is_journal_stream(const struct stat *status)
+{
+    const char *stream = getenv("JOURNAL_STREAM");
+    if (stream == NULL || *stream < '0' || *stream > '9') {
+        return 0;
+    }
+    char *end;
+    unsigned long long device = strtoull(stream, &end, 10);
+    if (*end != ':' || end[1] < '0' || end[1] > '9') {
+        return 0;
+    }
+    unsigned long long inode = strtoull(end + 1, &end, 10);
+    return *end == '\0' && device == (unsigned long long)status->st_dev && inode == (unsigned long long)status->st_ino;
+}
+
 static void say(const char *a, const char *b, const char *c)
 {
-    /* A daemon may have closed stderr and reused descriptor 2 for a socket: never write into that. */
+    int saved = errno;
+    /* A daemon may have closed stderr and reused descriptor 2 for a socket: never write into that, unless it is
+     * the journal's stream, where the line goes at warning priority (the "<4>" prefix journald reads). */
     struct stat status;
-    if (fstat(STDERR_FILENO, &status) != 0 || S_ISSOCK(status.st_mode)) {
+    const char *prefix = "privport: ";
+    if (fstat(STDERR_FILENO, &status) != 0) {
+        errno = saved;
         return;
+    }
+    if (S_ISSOCK(status.st_mode)) {
+        if (!is_journal_stream(&status)) {
+            errno = saved;
+            return;
+        }
+        prefix = "<4>privport: ";
     }
     /* One write of one line, so concurrent threads do not interleave; failures are ignored on purpose. */
     char line[512];
     size_t used = 0;
-    const char *parts[] = {"privport: ", a, b, c, "\n"};
+    const char *parts[] = {prefix, a, b, c, "\n"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         size_t length = strlen(parts[i]);
         if (used + length >= sizeof line) {
@@ -184,6 +212,7 @@ static void say(const char *a, const char *b, const char *c)
     }
     ssize_t ignored = write(STDERR_FILENO, line, used);
     (void)ignored;
+    errno = saved;
 }
 
 static void format_endpoint(char *out, size_t size, int protocol, const struct sockaddr *address)

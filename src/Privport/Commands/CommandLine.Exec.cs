@@ -55,7 +55,7 @@ internal static partial class CommandLine
             ports, names, user, group, keepCaps, keepTerminal, keepEnv, setEnv, socket, program,
         };
         command.TreatUnmatchedTokensAsErrors = true;
-        command.SetAction(result => new ExecCommand(() => Console.Error).Run(new ExecRequest(
+        command.SetAction(result => new ExecCommand(ServiceLogging.StandardError).Run(new ExecRequest(
             result.GetValue(ports) ?? [], result.GetValue(names) ?? [], result.GetValue(user), result.GetValue(group),
             result.GetValue(socket), result.GetValue(keepCaps), result.GetValue(program) ?? [])
         {

@@ -155,7 +155,7 @@ internal static partial class CommandLine
             socket, deep, program,
         };
         command.TreatUnmatchedTokensAsErrors = true;
-        command.SetAction(result => new WrapCommand(() => Console.Error).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? []));
+        command.SetAction(result => new WrapCommand(ServiceLogging.StandardError).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? []));
         return command;
     }
 
