@@ -39,8 +39,22 @@ internal static class SessionRelay
         envp.Add(null);
 
         var streams = RelayedStream.ForTerminalOutput();
+        // Handlers go in before the copy starts: a Ctrl-C typed while it starts is held and forwarded once it runs,
+        // rather than reaching a relay that is not listening yet.
+        var target = new SignalTarget();
+        var registrations = new List<PosixSignalRegistration>(Forwarded.Length);
+        SafeFdHandle? program = null;
         try
         {
+            foreach (var (signal, number) in Forwarded)
+            {
+                registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true;
+                    target.Send(number);
+                }));
+            }
+
             // /proc/self/exe: this binary even if its path was replaced since it started.
             int pid = DetachedSpawn.Start("/proc/self/exe", argv, [.. envp], TerminalIsolation.IsTerminal(0), streams);
             foreach (var stream in streams)
@@ -48,29 +62,19 @@ internal static class SessionRelay
                 stream.WriteEnd.Dispose();
             }
 
-            using var program = OpenPidfd(pid);
-            var registrations = new List<PosixSignalRegistration>(Forwarded.Length);
-            try
-            {
-                foreach (var (signal, number) in Forwarded)
-                {
-                    registrations.Add(PosixSignalRegistration.Create(signal, context => Forward(context, program, number)));
-                }
-
-                Copy(streams, program);
-            }
-            finally
-            {
-                foreach (var registration in registrations)
-                {
-                    registration.Dispose();
-                }
-            }
-
+            program = OpenPidfd(pid);
+            target.Attach(program);
+            Copy(streams, program);
             return WaitStatus.ToExitCode(Reap(pid));
         }
         finally
         {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+
+            program?.Dispose();
             foreach (var stream in streams)
             {
                 stream.Dispose();
@@ -78,10 +82,44 @@ internal static class SessionRelay
         }
     }
 
-    private static unsafe void Forward(PosixSignalContext context, SafeFdHandle program, int signal)
+    /// <summary>Where forwarded signals go: held until the program's pidfd exists, then sent to it.</summary>
+    private sealed class SignalTarget
     {
-        context.Cancel = true;
+        private readonly Lock _gate = new();
+        private readonly List<int> _pending = [];
+        private SafeFdHandle? _program;
 
+        public void Send(int signal)
+        {
+            lock (_gate)
+            {
+                if (_program is null)
+                {
+                    _pending.Add(signal);
+                    return;
+                }
+
+                Forward(_program, signal);
+            }
+        }
+
+        public void Attach(SafeFdHandle program)
+        {
+            lock (_gate)
+            {
+                _program = program;
+                foreach (int signal in _pending)
+                {
+                    Forward(program, signal);
+                }
+
+                _pending.Clear();
+            }
+        }
+    }
+
+    private static unsafe void Forward(SafeFdHandle program, int signal)
+    {
         // ESRCH once the program has exited: nothing left to tell.
         _ = pidfd_send_signal(program, signal, null, 0);
     }
