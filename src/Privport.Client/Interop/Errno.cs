@@ -19,6 +19,7 @@ internal static class Errno
         ERANGE => "ERANGE",
         ENOTSOCK => "ENOTSOCK",
         EPROTOTYPE => "EPROTOTYPE",
+        EOPNOTSUPP => "EOPNOTSUPP",
         EAFNOSUPPORT => "EAFNOSUPPORT",
         EADDRINUSE => "EADDRINUSE",
         EADDRNOTAVAIL => "EADDRNOTAVAIL",

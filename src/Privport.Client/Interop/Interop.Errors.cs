@@ -18,6 +18,7 @@ internal static partial class Interop
         internal const int ENOTSOCK = 88;
         internal const int ENOPROTOOPT = 92;
         internal const int EPROTOTYPE = 91;
+        internal const int EOPNOTSUPP = 95;
         internal const int EAFNOSUPPORT = 97;
         internal const int EADDRINUSE = 98;
         internal const int EADDRNOTAVAIL = 99;
