@@ -126,11 +126,19 @@ internal static partial class CommandLine
         var exe = new Option<string?>("--exe") { Description = "The executable the user would run", HelpName = "PATH" };
         var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", AllowMultipleArgumentsPerToken = false };
         var v6only = new Option<bool>("--v6only") { Description = "The IPv6 socket sets IPV6_V6ONLY (a [::] bind then does not take IPv4)" };
+        var unit = new Option<string?>("--unit") { Description = "The process runs in this systemd unit (kernel-scoped rules grant there)", HelpName = "NAME" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "The process runs in this cgroup v2 path (kernel-scoped rules grant there)", HelpName = "PATH" };
+        var testJson = JsonOption();
         var endpoint = EndpointArgument();
-        var test = new Command("test", "Decide one request against a policy, without a broker") { policyPath, user, exe, groups, v6only, endpoint };
+        var test = new Command("test", "Decide one request against a policy, without a broker, and say which path (kernel or broker) grants it")
+        {
+            policyPath, user, exe, groups, v6only, unit, cgroup, testJson, endpoint,
+        };
         test.SetAction(result => new PolicyTestCommand(new SystemAccountDirectory()).Run(
-            result.GetValue(policyPath), result.GetValue(user)!, result.GetValue(exe), result.GetValue(groups) ?? [],
-            result.GetValue(v6only), result.GetValue(endpoint)!, Console.Out, Console.Error));
+            new PolicyTestRequest(
+                result.GetValue(policyPath), result.GetValue(user)!, result.GetValue(exe), result.GetValue(groups) ?? [],
+                result.GetValue(v6only), result.GetValue(endpoint)!, result.GetValue(unit), result.GetValue(cgroup), result.GetValue(testJson)),
+            Console.Out, Console.Error));
 
         var authbindDirectory = new Argument<string?>("directory")
         {
