@@ -85,9 +85,9 @@ internal sealed class KernelEnrolments : IDisposable
                 : "the broker cannot verify the caller's process (no SO_PEERPIDFD: Linux 6.5 or later is needed for 'wrap --kernel')");
         }
 
-        var grant = KernelGrantPlanner.ForPeer(policy, peer);
+        var grant = _grants.Planner().ForPeer(policy, peer);
         var lines = new List<string>();
-        lines.AddRange(grant.LeftOut.Select(reason => "left out: " + reason));
+        lines.AddRange(grant.LeftOut.Select(rule => "left out: " + rule));
         if (grant.Entries.IsEmpty)
         {
             return new KernelEnrolmentOutcome(EACCES, $"no rule grants uid {peer.Uid} a privileged port the kernel can enforce", lines);

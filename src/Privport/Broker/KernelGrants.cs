@@ -19,16 +19,21 @@ internal sealed class KernelGrants : IDisposable
     public const string DefaultBpfRoot = "/sys/fs/bpf";
 
     private readonly ILogger _logger;
+    private readonly IAccountDirectory _accounts;
     private readonly Lock _gate = new();
     private KernelGrantStore? _store;
     private KernelGrantPlan _plan = KernelGrantPlan.Empty;
     private string? _problem;
 
-    public KernelGrants(string bpfRoot, ILogger logger)
+    public KernelGrants(string bpfRoot, IAccountDirectory accounts, ILogger logger)
     {
         PinRoot = PinRootUnder(bpfRoot);
+        _accounts = accounts;
         _logger = logger;
     }
+
+    /// <summary>A planner for this host as it is now (the unprivileged port start may have changed since the last).</summary>
+    public KernelGrantPlanner Planner() => KernelGrantPlanner.ForHost(_accounts);
 
     public static string PinRootUnder(string bpfRoot) => Path.Combine(bpfRoot, "privport");
 
@@ -43,7 +48,7 @@ internal sealed class KernelGrants : IDisposable
     /// <summary>Plans the policy's kernel grants and syncs the pins to them; logs what it could not do.</summary>
     public void Apply(PortPolicy policy)
     {
-        var plan = KernelGrantPlanner.Plan(policy);
+        var plan = Planner().Plan(policy);
         lock (_gate)
         {
             Volatile.Write(ref _plan, plan);

@@ -29,7 +29,7 @@ internal sealed class KernelCommand
             return ExitCodes.Config;
         }
 
-        var plan = KernelGrantPlanner.Plan(policy);
+        var plan = KernelGrantPlanner.ForHost(new SystemAccountDirectory()).Plan(policy);
         string pinRoot = KernelGrants.PinRootUnder(bpfRoot);
         try
         {
@@ -153,7 +153,7 @@ internal sealed class KernelCommand
 
         try
         {
-            var units = KernelGrantGenerator.Write(normalDirectory, KernelGrantPlanner.Plan(policy), KernelGrants.PinRootUnder(bpfRoot), policyPath);
+            var units = KernelGrantGenerator.Write(normalDirectory, KernelGrantPlanner.ForHost(new SystemAccountDirectory()).Plan(policy), KernelGrants.PinRootUnder(bpfRoot), policyPath);
             if (units.Count > 0)
             {
                 _error.WriteLine($"privport kernel generate: kernel-grant drop-ins for {string.Join(", ", units)}");

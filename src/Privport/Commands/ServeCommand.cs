@@ -101,7 +101,7 @@ internal sealed class ServeCommand
             using var server = new BrokerServer(options, handler, new PeerIdentityReader(logger), logger);
 
             // In step with the policy before READY=1: a unit ordered after privport.service finds its grants in place.
-            using var kernel = new KernelGrants(bpfRoot, logger);
+            using var kernel = new KernelGrants(bpfRoot, new SystemAccountDirectory(), logger);
             kernel.Apply(policy.Current);
             using var enrolments = new KernelEnrolments(kernel, logger);
             handler.KernelGrants = kernel;
