@@ -153,7 +153,8 @@ internal sealed class KernelCommand
 
         try
         {
-            var units = KernelGrantGenerator.Write(normalDirectory, KernelGrantPlanner.ForHost(new SystemAccountDirectory()).Plan(policy), KernelGrants.PinRootUnder(bpfRoot), policyPath);
+            string? brokerDropIn = Path.GetDirectoryName(Environment.ProcessPath) is { } binary ? Path.GetFullPath(Path.Combine(binary, KernelGrantDropIn.PackagedBrokerDropIn)) : null;
+            var units = KernelGrantGenerator.Write(normalDirectory, KernelGrantPlanner.ForHost(new SystemAccountDirectory()).Plan(policy), KernelGrants.PinRootUnder(bpfRoot), policyPath, brokerDropIn);
             if (units.Count > 0)
             {
                 _error.WriteLine($"privport kernel generate: kernel-grant drop-ins for {string.Join(", ", units)}");

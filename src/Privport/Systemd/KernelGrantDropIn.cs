@@ -15,6 +15,15 @@ internal static class KernelGrantDropIn
 {
     public const string FileName = "50-privport-kernel-grant.conf";
 
+    /// <summary>The broker's own drop-in, which gives it what kernel grants take: a copy of the packaged
+    /// kernel-grants.conf.</summary>
+    public const string BrokerFileName = "50-privport-kernel-grants.conf";
+
+    /// <summary>The packaged broker drop-in, relative to the directory of the privport executable.</summary>
+    public const string PackagedBrokerDropIn = "../share/privport/kernel-grants.conf";
+
+    public const string BrokerUnit = "privport.service";
+
     /// <summary>Where systemd runs generators with their first argument, the "normal" output directory.</summary>
     public const string GeneratorDirectory = "/run/systemd/generator";
 
