@@ -137,7 +137,7 @@ internal sealed class WrapCommand
     private static string? Refusal(string program)
     {
         var mode = (uint)File.GetUnixFileMode(program);
-        if ((mode & (Interop.Libc.S_ISUID | Interop.Libc.S_ISGID)) != 0)
+        if ((mode & (Client.Interop.Interop.Libc.S_ISUID | Client.Interop.Interop.Libc.S_ISGID)) != 0)
         {
             return "is setuid or setgid";
         }
