@@ -15,6 +15,7 @@ internal static class Errno
         EBADF => "EBADF",
         EAGAIN => "EAGAIN",
         EACCES => "EACCES",
+        EEXIST => "EEXIST",
         EINVAL => "EINVAL",
         ERANGE => "ERANGE",
         ENOTSOCK => "ENOTSOCK",

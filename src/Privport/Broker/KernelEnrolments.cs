@@ -128,12 +128,27 @@ internal sealed class KernelEnrolments : IDisposable
         try
         {
             string parent = mount + path;
+
+            // Made by the broker, so root's and 0755: a directory of that name already there (the caller owns its
+            // cgroup and may have made one, to hold cgroup.procs itself) is refused, before and after.
+            string child = Path.Combine(parent, $"privport-{peer.Pid}");
+            if (Directory.Exists(child))
+            {
+                return Release(number, peer.Uid, new KernelEnrolmentOutcome(EEXIST, $"{child[mount.Length..]} exists already; the broker makes the enrolment's cgroup itself", lines));
+            }
+
             link = store.Enrol(parent, peer.Pid, grant.Entries, number);
+            if (!FileStatus.TryRead(link.CgroupDirectory, followSymbolicLink: false, out var made, out _) || made.Uid != 0 || made.WritableByGroupOrOthers)
+            {
+                Undo(link, parent, peer.Pid);
+                link = null;
+                return Release(number, peer.Uid, new KernelEnrolmentOutcome(EEXIST, $"{child[mount.Length..]} was not made by the broker (another owner or mode)", lines));
+            }
 
             // The pid was read from the pidfd-checked peer, but it may have exited and its number been reused, or the
             // process may have moved itself, between the read and the move: only the same live process in exactly the
             // cgroup made for it is enrolled; anything else is moved back out and the link closed.
-            string expected = path.TrimEnd('/') + "/" + Path.GetFileName(link.CgroupDir);
+            string expected = path.TrimEnd('/') + "/" + Path.GetFileName(link.CgroupDirectory);
             if (!PeerIdentityReader.IsAlive(pidfd) || CgroupHierarchy.ReadProcessPath(peer.Pid, out _, _procRoot) != expected)
             {
                 Undo(link, parent, peer.Pid);
@@ -141,7 +156,7 @@ internal sealed class KernelEnrolments : IDisposable
                 return Release(number, peer.Uid, new KernelEnrolmentOutcome(ESRCH, $"process {peer.Pid} exited or moved while it was being enrolled", lines));
             }
 
-            var enrolled = new Enrolled(number, peer.Uid, peer.Pid, link.CgroupDir[mount.Length..], grant.RuleIds, grant.Entries.Length, link);
+            var enrolled = new Enrolled(number, peer.Uid, peer.Pid, link.CgroupDirectory[mount.Length..], grant.RuleIds, grant.Entries.Length, link);
             lock (_gate)
             {
                 _byNumber[number] = enrolled;
@@ -206,7 +221,7 @@ internal sealed class KernelEnrolments : IDisposable
         }
         catch (Exception e) when (e is KernelGrantException or IOException)
         {
-            BrokerLog.KernelEnrolmentCleanupFailed(_logger, link.CgroupDir, e.Message);
+            BrokerLog.KernelEnrolmentCleanupFailed(_logger, link.CgroupDirectory, e.Message);
         }
     }
 

@@ -114,7 +114,7 @@ internal sealed class KernelEventPump : IDisposable
                 scopes.Clear();
                 foreach (var state in _grants.ReadState() ?? [])
                 {
-                    scopes[state.Number] = state.Scope;
+                    scopes[state.ScopeNumber] = state.Scope;
                 }
 
                 scopes.TryGetValue(grant.ScopeNumber, out scope);

@@ -187,5 +187,5 @@ internal sealed class KernelGrants : IDisposable
     }
 
     private static string Describe(KernelSyncReport report) =>
-        $"{report.Added.Count} added, {report.Updated.Count} updated, {report.Removed.Count} removed";
+        $"{report.Created.Length} created, {report.Updated.Length} updated, {report.Removed.Length} removed; {report.EntriesAdded} entries added, {report.EntriesRemoved} removed";
 }

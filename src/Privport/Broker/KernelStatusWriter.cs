@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 using Privport.Kernel;
 
@@ -41,9 +40,9 @@ internal static class KernelStatusWriter
             json.WriteString("kind", state.Scope.Kind == GrantScopeKind.Unit ? "unit" : "cgroup");
             json.WriteString("name", state.Scope.Name);
             json.WriteNumber("entries", state.EntryCount);
-            json.WriteString("program", KernelGrantStore.ProgramPinPath(grants.PinRoot, state.Scope, AddressFamily.InterNetwork));
+            json.WriteString("program", state.Bind4Pin);
             json.WriteStartArray("attached_to");
-            foreach (string cgroup in state.AttachedTo)
+            foreach (string cgroup in state.AttachedCgroups)
             {
                 json.WriteStringValue(cgroup);
             }

@@ -113,10 +113,10 @@ internal sealed class KernelCommand
                 writer.WriteStartObject();
                 writer.WriteString("kind", scope.Scope.Kind.ToString().ToLowerInvariant());
                 writer.WriteString("name", scope.Scope.Name);
-                writer.WriteNumber("number", scope.Number);
+                writer.WriteNumber("number", scope.ScopeNumber);
                 writer.WriteNumber("entries", scope.EntryCount);
                 writer.WriteStartArray("attached_to");
-                foreach (string cgroup in scope.AttachedTo)
+                foreach (string cgroup in scope.AttachedCgroups)
                 {
                     writer.WriteStringValue(cgroup);
                 }
@@ -136,7 +136,7 @@ internal sealed class KernelCommand
         foreach (var scope in state)
         {
             _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {scope.Scope}: {scope.EntryCount} entries; attached to {(scope.AttachedTo.Count == 0 ? "no cgroup" : string.Join(", ", scope.AttachedTo))}"));
+                $"  {scope.Scope}: {scope.EntryCount} entries; attached to {(scope.AttachedCgroups.IsEmpty ? "no cgroup" : string.Join(", ", scope.AttachedCgroups))}"));
         }
 
         return ExitCodes.Ok;

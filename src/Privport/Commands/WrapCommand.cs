@@ -64,7 +64,7 @@ internal sealed class WrapCommand
         if (reply.Status != 0)
         {
             _error().WriteLine($"privport wrap --kernel: the broker did not enrol this process: {reply.Reason} ({Errno.Name(reply.Status)})");
-            return reply.Status == Interop.Libc.EACCES ? ExitCodes.Denied : ExitCodes.Unavailable;
+            return reply.Status == Client.Interop.Interop.Libc.EACCES ? ExitCodes.Denied : ExitCodes.Unavailable;
         }
 
         try
