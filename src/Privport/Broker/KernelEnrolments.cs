@@ -171,7 +171,7 @@ internal sealed class KernelEnrolments : IDisposable
             link = null;
             return new KernelEnrolmentOutcome(0, DenyReason.Fit($"enrolled in {enrolled.Cgroup}: {grant.Entries.Length} kernel grants"), lines);
         }
-        catch (KernelGrantException e)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException)
         {
             return Release(number, peer.Uid, new KernelEnrolmentOutcome(EPERM, DenyReason.Fit($"cannot enrol: {e.Message}"), lines));
         }
@@ -219,7 +219,7 @@ internal sealed class KernelEnrolments : IDisposable
         {
             link.Dispose();
         }
-        catch (Exception e) when (e is KernelGrantException or IOException)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException or IOException)
         {
             BrokerLog.KernelEnrolmentCleanupFailed(_logger, link.CgroupDirectory, e.Message);
         }
@@ -269,7 +269,7 @@ internal sealed class KernelEnrolments : IDisposable
         {
             return enrolled.Link.IsPopulated;
         }
-        catch (Exception e) when (e is KernelGrantException or IOException)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException or IOException)
         {
             // Its cgroup.events is unreadable, so its directory is gone: nothing is left to grant to.
             return false;

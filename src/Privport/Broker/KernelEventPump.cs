@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Privport.Client;
 using Privport.Client.Protocol;
+using Privport.Client.Interop;
 using Privport.Kernel;
 using Privport.Policy;
 using static Privport.Client.Interop.Interop.Libc;
@@ -53,7 +54,7 @@ internal sealed class KernelEventPump : IDisposable
         {
             return new KernelEventPump(store.OpenEvents(), grants, enrolments, audit, statistics, logger, clock);
         }
-        catch (KernelGrantException e)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException)
         {
             BrokerLog.KernelEventsFailed(logger, e.Message);
             return null;
@@ -72,7 +73,7 @@ internal sealed class KernelEventPump : IDisposable
             {
                 Drain(scopes);
             }
-            catch (KernelGrantException e)
+            catch (Exception e) when (e is KernelGrantException or SystemCallException)
             {
                 BrokerLog.KernelEventsFailed(_logger, e.Message);
                 return;

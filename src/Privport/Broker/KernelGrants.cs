@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Privport.Client.Interop;
 using Privport.Kernel;
 using Privport.Policy;
 using Privport.Systemd;
@@ -75,7 +76,7 @@ internal sealed class KernelGrants : IDisposable
                 Volatile.Write(ref _problem, null);
                 BrokerLog.KernelGrantsSynced(_logger, plan.Scopes.Count, PinRoot, Describe(report));
             }
-            catch (KernelGrantException e)
+            catch (Exception e) when (e is KernelGrantException or SystemCallException)
             {
                 Volatile.Write(ref _problem, e.Message);
                 BrokerLog.KernelGrantsSyncFailed(_logger, PinRoot, e.Message);
@@ -111,7 +112,7 @@ internal sealed class KernelGrants : IDisposable
             {
                 return _store.ReadState();
             }
-            catch (KernelGrantException e)
+            catch (Exception e) when (e is KernelGrantException or SystemCallException)
             {
                 BrokerLog.KernelGrantsStateUnreadable(_logger, PinRoot, e.Message);
                 return null;
@@ -134,7 +135,7 @@ internal sealed class KernelGrants : IDisposable
                 _store.Sync(Emptied(_store.ReadState()));
                 BrokerLog.KernelGrantsWithdrawn(_logger, PinRoot);
             }
-            catch (KernelGrantException e)
+            catch (Exception e) when (e is KernelGrantException or SystemCallException)
             {
                 BrokerLog.KernelGrantsWithdrawFailed(_logger, PinRoot, e.Message);
             }
@@ -179,7 +180,7 @@ internal sealed class KernelGrants : IDisposable
             problem = null;
             return _store;
         }
-        catch (KernelGrantException e)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException)
         {
             problem = e.Message;
             return null;

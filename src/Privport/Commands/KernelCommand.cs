@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Privport.Broker;
+using Privport.Client.Interop;
 using Privport.Kernel;
 using Privport.Policy;
 using Privport.Systemd;
@@ -36,7 +37,7 @@ internal sealed class KernelCommand
             using var store = KernelGrantStore.Open(pinRoot);
             store.Sync(plan);
         }
-        catch (KernelGrantException e)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException)
         {
             _error.WriteLine($"privport kernel sync: {e.Message}");
             return ExitCodes.Unavailable;
@@ -75,7 +76,7 @@ internal sealed class KernelCommand
                 _out.WriteLine($"kernel grants under {pinRoot} revoked (maps emptied; the pins stay for the broker's next start)");
             }
         }
-        catch (KernelGrantException e)
+        catch (Exception e) when (e is KernelGrantException or SystemCallException)
         {
             _error.WriteLine($"privport kernel revoke: {e.Message}");
             return ExitCodes.Unavailable;
@@ -95,7 +96,7 @@ internal sealed class KernelCommand
                 using var store = KernelGrantStore.Open(pinRoot);
                 state = store.ReadState();
             }
-            catch (KernelGrantException e)
+            catch (Exception e) when (e is KernelGrantException or SystemCallException)
             {
                 _error.WriteLine($"privport kernel status: {e.Message}");
                 return ExitCodes.Unavailable;

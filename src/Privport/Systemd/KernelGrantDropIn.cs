@@ -36,10 +36,13 @@ internal static class KernelGrantDropIn
         text.Append("# Written by 'privport kernel generate' from ").Append(policyPath).Append(": binds of this unit are granted\n");
         text.Append("# in the kernel by privport's pinned programs. Edit the policy, not this file.\n");
         text.Append("[Unit]\nWants=privport.service\nAfter=privport.service\n\n[Service]\n");
-        text.Append("BPFProgram=bind4:").Append(KernelGrantStore.ProgramPinPath(pinRoot, GrantScope.Unit(unit), AddressFamily.InterNetwork)).Append('\n');
-        text.Append("BPFProgram=bind6:").Append(KernelGrantStore.ProgramPinPath(pinRoot, GrantScope.Unit(unit), AddressFamily.InterNetworkV6)).Append('\n');
+        // Pin directories escape dots as %2E; in a unit file % starts a specifier, so it is doubled.
+        text.Append("BPFProgram=bind4:").Append(Specifiers(KernelGrantStore.ProgramPinPath(pinRoot, GrantScope.Unit(unit), AddressFamily.InterNetwork))).Append('\n');
+        text.Append("BPFProgram=bind6:").Append(Specifiers(KernelGrantStore.ProgramPinPath(pinRoot, GrantScope.Unit(unit), AddressFamily.InterNetworkV6))).Append('\n');
         return text.ToString();
     }
+
+    private static string Specifiers(string path) => path.Replace("%", "%%", StringComparison.Ordinal);
 
     /// <summary>The units of <paramref name="plan"/>, in name order.</summary>
     public static List<string> Units(KernelGrantPlan plan)
@@ -74,7 +77,7 @@ internal static class KernelGrantDropIn
         foreach (string unit in units)
         {
             string path = Path.Combine(generatorDirectory, unit + ".d", FileName);
-            string expected = KernelGrantStore.ProgramPinPath(pinRoot, GrantScope.Unit(unit), AddressFamily.InterNetwork);
+            string expected = Specifiers(KernelGrantStore.ProgramPinPath(pinRoot, GrantScope.Unit(unit), AddressFamily.InterNetwork));
             if (!File.Exists(path) || !File.ReadAllText(path).Contains(expected, StringComparison.Ordinal))
             {
                 messages.Add($"unit {unit} is named by the policy but systemd has not read its kernel-grant drop-in: run 'systemctl daemon-reload', then 'systemctl restart {unit}'");
