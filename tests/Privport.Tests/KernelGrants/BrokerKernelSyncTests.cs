@@ -52,7 +52,7 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
         string[] kernelLines = [];
         while (kernelLines.Length < 2 && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(100);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
             kernelLines = [.. broker.AuditLines().Where(line => line.Contains("\"path\":\"kernel\"", StringComparison.Ordinal))];
         }
 
@@ -65,7 +65,7 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
         Assert.Equal(970, line.RootElement.GetProperty("port").GetInt32());
 
         var status = await Run.AsRootAsync(privport.Executable, "status", "--socket", broker.SocketPath);
-        Assert.Contains("unit test-x.service: 2 entries, rules test-x", status.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"unit test-x\.service: [1-9][0-9]* entries, rules test-x;", status.Stdout);
         Assert.Contains("2 binds granted", status.Stdout, StringComparison.Ordinal);
     }
 
@@ -78,12 +78,12 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
         await host.AttachAsync(UnitPins(host), cgroup);
         Assert.Equal("listening", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
 
-        await File.WriteAllTextAsync(broker.PolicyPath, Policy(withUnitRule: false));
+        await File.WriteAllTextAsync(broker.PolicyPath, Policy(withUnitRule: false), TestContext.Current.CancellationToken);
         await broker.SignalAsync("HUP");
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!broker.Stderr.Contains("1 removed", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(50);
+            await Task.Delay(50, TestContext.Current.CancellationToken);
         }
 
         Assert.Equal("bind: Permission denied", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
@@ -114,7 +114,7 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
     {
         await using var host = await KernelTestHost.StartAsync();
         string policy = Path.Combine(host.Directory, "policy.toml");
-        await File.WriteAllTextAsync(policy, Policy(withUnitRule: true));
+        await File.WriteAllTextAsync(policy, Policy(withUnitRule: true), TestContext.Current.CancellationToken);
         var sync = await Run.AsRootAsync(privport.Executable, "kernel", "sync", "--policy", policy, "--bpf-root", host.BpfRoot);
         Assert.True(sync.ExitCode == 0, sync.ToString());
         string cgroup = host.MakeCgroup("test-x");

@@ -34,7 +34,7 @@ public sealed class KernelGeneratorTests(StagedPrivport privport)
                 name = "broker"
                 users = ["65534"]
                 ports = ["tcp/25"]
-                """);
+                """, TestContext.Current.CancellationToken);
             string output = Path.Combine(directory, "normal");
             var result = await Run.AsRootAsync(privport.Executable, "kernel", "generate", output, Path.Combine(directory, "early"), Path.Combine(directory, "late"), "--policy", policy);
             Assert.True(result.ExitCode == 0, result.ToString());

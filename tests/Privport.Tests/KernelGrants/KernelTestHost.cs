@@ -37,10 +37,10 @@ public sealed class KernelTestHost : IAsyncDisposable
     {
         Privilege.RequireRoot();
         Assert.SkipWhen(RepositoryFiles.FindTool("cc") is null, "needs a C compiler to build the pin attacher and the static server");
-        string? cgroup2 = Broker.CgroupHierarchy.FindMount();
+        string? cgroup2 = Privport.Broker.CgroupHierarchy.FindMount();
         Assert.SkipWhen(cgroup2 is null, "needs a cgroup v2 hierarchy mounted");
-        var kernel = Kernel.KernelGrantSupport.Detect();
-        Assert.SkipWhen(kernel.KernelVersion is not null && kernel.KernelVersion < Kernel.KernelGrantSupport.MinimumKernel, "needs Linux 5.12 or later");
+        var kernel = Privport.Kernel.KernelGrantSupport.Detect();
+        Assert.SkipWhen(kernel.KernelVersion is not null && kernel.KernelVersion < Privport.Kernel.KernelGrantSupport.MinimumKernel, "needs Linux 5.12 or later");
 
         string directory = System.IO.Directory.CreateTempSubdirectory("privport-kernel-").FullName;
         File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);

@@ -38,7 +38,10 @@ public sealed class WrapKernelTests(StagedPrivport privport)
         using var server = await KernelTestHost.StartAsync(host.Joined(cgroup, Nobody,
             [privport.Executable, "wrap", "--kernel", "--socket", broker.SocketPath, "--", host.StaticServer, "127.0.0.1", "980", "serve"]));
         string? first = await server.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken);
-        Assert.True(first == "listening", $"{first}\n{await server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
+        if (first != "listening")
+        {
+            Assert.Fail($"{first}\n{await server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
+        }
 
         // Enrolled inside the caller's own cgroup, in a directory root made and the caller cannot add processes to.
         string[] children = Directory.GetDirectories(host.Cgroup2 + cgroup);
@@ -67,7 +70,7 @@ public sealed class WrapKernelTests(StagedPrivport privport)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (Directory.Exists(child) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(100);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
         Assert.False(Directory.Exists(child), $"{child} is still there after its program exited");
