@@ -106,6 +106,9 @@ internal sealed class ServeCommand
             using var enrolments = new KernelEnrolments(kernel, logger);
             handler.KernelGrants = kernel;
             handler.KernelEnrolments = enrolments;
+            // Opened now where the host allows, so the events of enrolments made later are read too; where it does
+            // not, enrolments are refused with the reason and nothing else changes.
+            _ = kernel.StoreForEnrolment(out _);
             var events = KernelEventPump.TryStart(kernel, enrolments, audit, statistics, logger, TimeProvider.System);
 
             // The host's SIGTERM handling is in place before the socket appears, so a stop never finds it missing.
