@@ -8,7 +8,7 @@ namespace Privport.Tests.KernelGrants;
 /// attached to the way systemd's BPFProgram= attaches them (BPF_OBJ_GET of the pin, BPF_PROG_ATTACH) gets exactly the
 /// policy's binds: granted inside for the rule's uid and port, refused outside, to other uids and on other ports;
 /// gone after a reload drops the rule and while the broker is stopped; back after a restart without attaching again.
-/// Ports 970-979 on loopback belong to this class.
+/// Ports 970, 971 and 979 on loopback belong to this class.
 /// </summary>
 public sealed class BrokerKernelSyncTests(StagedPrivport privport)
 {

@@ -59,7 +59,7 @@ public sealed class KernelTestHost : IAsyncDisposable
     /// <summary>A new cgroup under the cgroup2 mount; its path from the hierarchy's root.</summary>
     public string MakeCgroup(string name)
     {
-        string path = "/" + name + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + _cgroups.Count.ToString(CultureInfo.InvariantCulture);
+        string path = "/privport-test-" + name + "-" + Guid.NewGuid().ToString("N")[..12];
         System.IO.Directory.CreateDirectory(Cgroup2 + path);
         _cgroups.Add(path);
         return path;
