@@ -51,6 +51,11 @@ internal static class PolicyTextWriter
             Field(output, "exe", rule.Executables.IsEmpty ? "any program" : Join(rule.Executables));
             Field(output, "ports", Join(rule.Ports));
             Field(output, "addresses", rule.Addresses.IsEmpty ? "any, wildcards included" : Join(rule.Addresses));
+            if (rule.IsKernelScoped)
+            {
+                continue;
+            }
+
             Field(output, "reuseport", rule.ReusePort ? "allowed on OPEN (shares a port group with any other OPEN user)" : "not on OPEN (BIND keeps the kernel's same-uid rule)");
             Field(output, "netns", rule.AnyNetworkNamespace ? "OPEN from any network namespace" : "OPEN only from the broker's network namespace");
         }

@@ -258,6 +258,7 @@ public sealed class KernelScopedRuleTests
         Assert.Contains("  cgroups    /web\n", text.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("  path       kernel only", text.ToString(), StringComparison.Ordinal);
         Assert.Contains("  users      any uid in those cgroups (the cgroup is the identity)", text.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("reuseport", text.ToString(), StringComparison.Ordinal);
 
         using var json = new StringWriter();
         PolicyJsonWriter.Write(policy, json);
