@@ -27,6 +27,7 @@ internal static partial class CommandLine
             ("demo", Demo),
             (DemoHttpServerCommand.Verb, DemoHttpServer),
             ("doctor", Doctor),
+            ("kernel", KernelVerbs),
         ];
         bool known = Array.Exists(verbs, verb => verb.Name == invokedVerb);
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
@@ -95,9 +96,19 @@ internal static partial class CommandLine
             DefaultValueFactory = _ => AuditThrottle.DefaultLinesPerInterval,
         };
         var metrics = MetricsOption();
-        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, auditRate, timeout, metrics };
+        var bpfRoot = BpfRootOption();
+        var onStop = new Option<KernelGrantsOnStop>("--kernel-grants-on-stop")
+        {
+            Description = "What becomes of the kernel grants when the broker stops: revoke (fail closed: their maps are emptied) or keep",
+            DefaultValueFactory = _ => KernelGrantsOnStop.Revoke,
+        };
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision")
+        {
+            policy, socket, audit, auditRate, timeout, metrics, bpfRoot, onStop,
+        };
         command.SetAction((result, cancellation) => new ServeCommand(ServiceLogging.StandardError()).RunAsync(
-            new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics)),
+            new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics),
+                result.GetValue(bpfRoot)!, result.GetValue(onStop)),
             cancellation));
         return command;
     }
@@ -150,12 +161,18 @@ internal static partial class CommandLine
             Description = "The program and its arguments (put -- before them)",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("wrap", "Run an unmodified program so its binds of privileged ports go through the broker (LD_PRELOAD)")
+        var kernel = new Option<bool>("--kernel")
         {
-            socket, deep, program,
+            Description = "Have the broker grant the binds in the kernel (cgroup BPF) instead of through the shim: works for static and setuid-free programs alike",
+        };
+        var command = new Command("wrap", "Run an unmodified program so its binds of privileged ports go through the broker (LD_PRELOAD), or are granted in the kernel (--kernel)")
+        {
+            socket, deep, kernel, program,
         };
         command.TreatUnmatchedTokensAsErrors = true;
-        command.SetAction(result => new WrapCommand(ServiceLogging.StandardError).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? []));
+        command.SetAction((result, cancellation) => result.GetValue(kernel)
+            ? new WrapCommand(ServiceLogging.StandardError).RunKernelAsync(result.GetValue(socket), result.GetValue(program) ?? [], cancellation)
+            : Task.FromResult(new WrapCommand(ServiceLogging.StandardError).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? [])));
         return command;
     }
 

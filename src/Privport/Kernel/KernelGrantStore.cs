@@ -78,7 +78,7 @@ internal sealed partial class KernelGrantStore : IDisposable
             foreach (string dir in Directory.EnumerateDirectories(Path.Combine(PinRoot, folder)))
             {
                 string name = Path.GetFileName(dir);
-                var scope = new GrantScope(kind, kind == GrantScopeKind.Unit ? name : PinLayout.UnescapeCgroupPath(name));
+                var scope = new GrantScope(kind, PinLayout.UnescapeCgroupPath(name));
                 scopes[scope] = ReadScopeNumber(dir);
             }
         }

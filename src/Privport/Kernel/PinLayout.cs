@@ -15,21 +15,23 @@ internal static class PinLayout
 
     public static string ScopeDirectory(string pinRoot, GrantScope scope) => scope.Kind switch
     {
-        GrantScopeKind.Unit => Path.Combine(pinRoot, Units, CheckedUnit(scope.Name)),
+        GrantScopeKind.Unit => Path.Combine(pinRoot, Units, EscapeCgroupPath(CheckedUnit(scope.Name))),
         GrantScopeKind.Cgroup => Path.Combine(pinRoot, Cgroups, EscapeCgroupPath(scope.Name)),
         _ => throw new ArgumentException($"{scope} is not pinned: enrolments live only as long as their link", nameof(scope)),
     };
 
     public static string ProgramName(AddressFamily family) => family == AddressFamily.InterNetwork ? Bind4 : Bind6;
 
-    /// <summary>Every byte outside [A-Za-z0-9_.@-] becomes %XX, so a path maps to one directory name and back.</summary>
+    /// <summary>Every byte outside [A-Za-z0-9_@-] becomes %XX, so a path maps to one directory name and back. Dots too:
+    /// bpffs refuses to look up any name with a dot in it (EPERM, "reserved for future use"), so "caddy.service" cannot
+    /// be a directory there.</summary>
     public static string EscapeCgroupPath(string path)
     {
         var text = new StringBuilder();
         foreach (byte b in Encoding.UTF8.GetBytes(path))
         {
             char c = (char)b;
-            bool plain = char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '@' || (c == '.' && text.Length > 0);
+            bool plain = char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '@';
             text.Append(plain ? c.ToString() : $"%{b:X2}");
         }
 
