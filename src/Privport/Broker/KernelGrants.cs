@@ -49,7 +49,23 @@ internal sealed class KernelGrants : IDisposable
     /// <summary>Plans the policy's kernel grants and syncs the pins to them; logs what it could not do.</summary>
     public void Apply(PortPolicy policy)
     {
-        var plan = Planner().Plan(policy);
+        KernelGrantPlan plan;
+        try
+        {
+            plan = Planner().Plan(policy);
+        }
+        catch (IOException e)
+        {
+            // The sysctl holds something that is not a port: the grants cannot be planned, the broker path still works.
+            lock (_gate)
+            {
+                Volatile.Write(ref _problem, e.Message);
+            }
+
+            BrokerLog.KernelGrantsSyncFailed(_logger, PinRoot, e.Message);
+            return;
+        }
+
         lock (_gate)
         {
             Volatile.Write(ref _plan, plan);

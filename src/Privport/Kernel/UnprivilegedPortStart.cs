@@ -10,7 +10,10 @@ internal static class UnprivilegedPortStart
 {
     public const string SysctlPath = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
 
-    /// <summary>The kernel's default, used when the sysctl does not exist (kernels before 4.11 fixed it at 1024).</summary>
+    /// <summary>
+    /// The kernel's default, used when the sysctl cannot be seen: it does not exist before Linux 4.11, and a sandbox
+    /// such as ProcSubset=pid hides /proc/sys.
+    /// </summary>
     public const int Default = 1024;
 
     /// <summary>The value at <paramref name="path"/>; throws <see cref="IOException"/> when it cannot be read or is not a port.</summary>
@@ -21,8 +24,10 @@ internal static class UnprivilegedPortStart
         {
             text = File.ReadAllText(path).Trim();
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
+            // Missing on old kernels; hidden from a unit with ProcSubset=pid (privport.service), whose /proc shows
+            // processes only. Ports from the default up then carry entries they may not need, which grant nothing more.
             return Default;
         }
 

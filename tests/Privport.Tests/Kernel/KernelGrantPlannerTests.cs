@@ -208,6 +208,8 @@ public sealed class KernelGrantPlannerTests
         using var directory = new TempPolicyDirectory();
         Assert.Equal(80, UnprivilegedPortStart.Read(directory.Write("start", "80\n")));
         Assert.Equal(UnprivilegedPortStart.Default, UnprivilegedPortStart.Read(directory.PathOf("missing")));
+        // ProcSubset=pid (privport.service) hides /proc/sys itself: the directory is missing, not just the file.
+        Assert.Equal(UnprivilegedPortStart.Default, UnprivilegedPortStart.Read(directory.PathOf("hidden/ip_unprivileged_port_start")));
         var error = Assert.Throws<IOException>(() => UnprivilegedPortStart.Read(directory.Write("bad", "x\n")));
         Assert.Contains("not a port number", error.Message, StringComparison.Ordinal);
         Assert.InRange(UnprivilegedPortStart.Read(), 0, 65536);

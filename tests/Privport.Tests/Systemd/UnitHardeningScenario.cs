@@ -39,7 +39,7 @@ public sealed partial class UnitHardeningScenario(SystemdContainer container)
         container.Require();
         await container.ResetAsync();
         var start = await container.ShAsync("systemctl enable -q --now privport.socket && systemctl start privport.service");
-        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.True(start.ExitCode == 0, start + (await container.ShAsync("journalctl -u privport --no-pager | tail -20")).Stdout);
         // Facts the kernel keeps about the process systemd started for the unit (nsenter'd shells are not under
         // the unit's sandbox, so nothing is probed from one).
         var facts = await container.ShAsync("""
