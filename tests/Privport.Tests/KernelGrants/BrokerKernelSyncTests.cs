@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Privport.Tests.Infrastructure;
+using Privport.Tests.Kernel;
 
 namespace Privport.Tests.KernelGrants;
 
@@ -34,9 +35,9 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
     [Fact]
     public async Task A_units_pinned_programs_attached_to_a_cgroup_grant_the_policys_binds_there_and_nowhere_else()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("test-x");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "test-x");
         await host.AttachAsync(UnitPins(host), cgroup);
 
         Assert.Equal("listening", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
@@ -72,9 +73,9 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
     [Fact]
     public async Task A_reload_that_drops_the_rule_revokes_its_grant()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("test-x");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "test-x");
         await host.AttachAsync(UnitPins(host), cgroup);
         Assert.Equal("listening", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
 
@@ -92,9 +93,9 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
     [Fact]
     public async Task Stopping_the_broker_fails_closed_and_starting_it_again_restores_the_grant_without_reattaching()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        string cgroup = host.MakeCgroup("test-x");
-        await using (var broker = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfRoot]))
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        string cgroup = host.CreateCgroup(label: "test-x");
+        await using (var broker = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfMount]))
         {
             await host.AttachAsync(UnitPins(host), cgroup);
             Assert.Equal("listening", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
@@ -103,7 +104,7 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
 
         Assert.Equal("bind: Permission denied", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
 
-        await using (var again = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfRoot]))
+        await using (var again = await RunningBroker.StartAsync(privport, Policy(withUnitRule: true), serveArguments: ["--bpf-root", host.BpfMount]))
         {
             Assert.Equal("listening", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
         }
@@ -112,22 +113,22 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
     [Fact]
     public async Task Kernel_sync_and_revoke_keep_the_pins_without_a_broker_as_systemd_runs_them()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        string policy = Path.Combine(host.Directory, "policy.toml");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        string policy = Path.Combine(host.TempDir, "policy.toml");
         await File.WriteAllTextAsync(policy, Policy(withUnitRule: true), TestContext.Current.CancellationToken);
-        var sync = await Run.AsRootAsync(privport.Executable, "kernel", "sync", "--policy", policy, "--bpf-root", host.BpfRoot);
+        var sync = await Run.AsRootAsync(privport.Executable, "kernel", "sync", "--policy", policy, "--bpf-root", host.BpfMount);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        string cgroup = host.MakeCgroup("test-x");
+        string cgroup = host.CreateCgroup(label: "test-x");
         await host.AttachAsync(UnitPins(host), cgroup);
         Assert.Equal("listening", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
 
-        var revoke = await Run.AsRootAsync(privport.Executable, "kernel", "revoke", "--bpf-root", host.BpfRoot);
+        var revoke = await Run.AsRootAsync(privport.Executable, "kernel", "revoke", "--bpf-root", host.BpfMount);
         Assert.True(revoke.ExitCode == 0, revoke.ToString());
         Assert.Equal("bind: Permission denied", await host.BindOnceAsync(Nobody, cgroup, "127.0.0.1", 970));
-        var status = await Run.AsRootAsync(privport.Executable, "kernel", "status", "--bpf-root", host.BpfRoot);
+        var status = await Run.AsRootAsync(privport.Executable, "kernel", "status", "--bpf-root", host.BpfMount);
         Assert.Contains("unit test-x.service: 0 entries", status.Stdout, StringComparison.Ordinal);
 
-        var remove = await Run.AsRootAsync(privport.Executable, "kernel", "revoke", "--remove", "--bpf-root", host.BpfRoot);
+        var remove = await Run.AsRootAsync(privport.Executable, "kernel", "revoke", "--remove", "--bpf-root", host.BpfMount);
         Assert.True(remove.ExitCode == 0, remove.ToString());
         Assert.False(Directory.Exists(UnitPins(host)));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Privport.Tests.Infrastructure;
+using Privport.Tests.Kernel;
 
 namespace Privport.Tests.KernelGrants;
 
@@ -32,10 +33,10 @@ public sealed class WrapKernelTests(StagedPrivport privport)
     [Fact]
     public async Task A_static_server_as_nobody_serves_on_a_privileged_port_under_wrap_kernel()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("wrap");
-        using var server = await KernelTestHost.StartAsync(host.Joined(cgroup, Nobody,
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "wrap");
+        using var server = await KernelTestHost.StartShellAsync(host.Joined(cgroup, Nobody,
             [privport.Executable, "wrap", "--kernel", "--socket", broker.SocketPath, "--", host.StaticServer, "127.0.0.1", "980", "serve"]));
         string? first = await server.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken);
         if (first != "listening")
@@ -81,9 +82,9 @@ public sealed class WrapKernelTests(StagedPrivport privport)
     [Fact]
     public async Task Only_the_enrolled_uid_and_its_ports_are_granted()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("wrap");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "wrap");
         var other = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, Nobody,
             [privport.Executable, "wrap", "--kernel", "--socket", broker.SocketPath, "--", host.StaticServer, "127.0.0.1", "982"]));
         Assert.Equal("bind: Permission denied", other.Stdout.Trim());
@@ -97,9 +98,9 @@ public sealed class WrapKernelTests(StagedPrivport privport)
     [Fact]
     public async Task A_uid_without_a_rule_is_refused_and_its_program_does_not_run()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("wrap");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "wrap");
         var refused = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, Stranger,
             [privport.Executable, "wrap", "--kernel", "--socket", broker.SocketPath, "--", host.StaticServer, "127.0.0.1", "980"]));
         Assert.Equal(1, refused.ExitCode);
@@ -111,9 +112,9 @@ public sealed class WrapKernelTests(StagedPrivport privport)
     [Fact]
     public async Task A_caller_that_connected_then_exited_leaving_a_child_to_ask_is_not_enrolled()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("forked");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "forked");
         string attacker = Path.Combine(Packaging.RepositoryFiles.Root, "tests", "Privport.Tests", "KernelGrants", "enrol_after_exit.py");
         Assert.SkipUnless(File.Exists("/usr/bin/python3"), "needs /usr/bin/python3 for the attacker");
         var result = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, Nobody, ["/usr/bin/python3", attacker, broker.SocketPath]) + "; sleep 1");
@@ -127,9 +128,9 @@ public sealed class WrapKernelTests(StagedPrivport privport)
     [Fact]
     public async Task A_directory_the_caller_made_in_its_own_cgroup_is_never_taken_for_the_enrolment()
     {
-        await using var host = await KernelTestHost.StartAsync();
-        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfRoot]);
-        string cgroup = host.MakeCgroup("delegated");
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfMount]);
+        string cgroup = host.CreateCgroup(label: "delegated");
         // Delegated to nobody, as systemd's Delegate= or a user session does: it may make children itself.
         Assert.Equal(0, (await Run.AsRootAsync("chown", "-R", $"{Nobody}:{Nobody}", host.Cgroup2 + cgroup)).ExitCode);
 

@@ -65,7 +65,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
     {
         var (strace, _) = await RequireToolsAsync("broker", "privport.service");
         var allowed = await AllowedByUnitAsync(RepositoryFiles.FindTool("systemd-analyze")!, "privport.service", "kernel-grants.conf");
-        await using var host = await KernelGrants.KernelTestHost.StartAsync();
+        await using var host = await Kernel.KernelTestHost.StartWithAttacherAndServerAsync();
         string trace = Path.GetTempFileName();
         try
         {
@@ -81,10 +81,10 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 users = ["65534"]
                 ports = ["tcp/976"]
                 """;
-            await using (var broker = BrokerProcess.Start(privport, Policy, ["--bpf-root", host.BpfRoot], wrap: [strace, "-f", "-qq", "-o", trace]))
+            await using (var broker = BrokerProcess.Start(privport, Policy, ["--bpf-root", host.BpfMount], wrap: [strace, "-f", "-qq", "-o", trace]))
             {
                 await broker.WaitUntilListeningAsync();
-                string cgroup = host.MakeCgroup("filter");
+                string cgroup = host.CreateCgroup(label: "filter");
                 await host.AttachAsync(Path.Combine(host.PinRoot, "units", "test-x%2Eservice"), cgroup);
                 Assert.Equal("listening", await host.BindOnceAsync(65534, cgroup, "127.0.0.1", 975));
                 var wrapped = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, 65534,
