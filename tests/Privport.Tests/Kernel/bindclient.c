@@ -13,6 +13,9 @@ static int bind_once(int family, const char *addr, int port, int type)
 {
     int fd = socket(family, type, 0);
     if (fd < 0) { printf("socket errno %d\n", errno); return -1; }
+    /* A rerun within TIME_WAIT of a served connection must still bind, as servers do. */
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     int rc;
     if (family == AF_INET) {
         struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
