@@ -43,6 +43,13 @@ done
 # Opt-in, so it is not in a .d directory: the admin links it there (privport(8)).
 install -d -m 0755 "$root$prefix/share/privport"
 install -m 0644 "$here/systemd/exe-and-group-rules.conf" "$root$prefix/share/privport/exe-and-group-rules.conf"
+rewrite "$here/systemd/kernel-grants.conf" >"$root$prefix/share/privport/kernel-grants.conf"
+chmod 0644 "$root$prefix/share/privport/kernel-grants.conf"
+
+# The generator lives beside the unit directory's parent: /lib/systemd/system -> /lib/systemd/system-generators.
+install -d -m 0755 "$root$(dirname "$unitdir")/system-generators"
+rewrite "$here/systemd/privport-kernel-grants.generator" >"$root$(dirname "$unitdir")/system-generators/privport-kernel-grants"
+chmod 0755 "$root$(dirname "$unitdir")/system-generators/privport-kernel-grants"
 
 install -d -m 0755 "$root$sysconfdir/privport/policy.d" "$root$sysconfdir/privport/forward.d"
 install -m 0644 "$here/etc/policy.toml" "$root$sysconfdir/privport/policy.toml"

@@ -19,10 +19,14 @@ enum privport_op {
     PRIVPORT_OP_QUERY = 3,  /* decision only */
     PRIVPORT_OP_STATUS = 4, /* broker counters */
     PRIVPORT_OP_STATUS_DETAIL = 16, /* counters, then one datagram of JSON (docs/protocol.md) */
+    PRIVPORT_OP_KERNEL_ENROL = 17,  /* enrol the caller in a kernel grant, then one datagram of text lines */
 };
 
 /* The most bytes of the JSON datagram that follows a STATUS_DETAIL reply. */
 #define PRIVPORT_STATUS_DETAIL_MAX 65536
+
+/* The most bytes of the text datagram that follows a KERNEL_ENROL reply. */
+#define PRIVPORT_KERNEL_ENROL_DETAIL_MAX 16384
 
 enum privport_flag {
     PRIVPORT_FLAG_REUSEADDR = 1u << 0,

@@ -30,6 +30,7 @@ write("wire", "request-bind-linklocal-scope", request(1, 6, "fe80::1", 22, scope
 write("wire", "request-bind-mapped", request(1, 6, "::ffff:127.0.0.1", 25, flags=0x8))
 write("wire", "request-status", request(4, 0, "0.0.0.0", 0))
 write("wire", "request-status-detail", request(16, 0, "0.0.0.0", 0))
+write("wire", "request-kernel-enrol", request(17, 0, "0.0.0.0", 0))
 
 # Reply: magic, version, op, status, port, decision, pad, six counters, 192-byte reason.
 def reply(op, status=0, port=80, decision=1, counters=(0,) * 6, reason=""):
@@ -41,6 +42,7 @@ write("wire", "reply-query-denied-dualstack", reply(3, 0, 443, 2,
       reason="rule web (policy.toml:3) allows tcp/[::]:443 but not the 0.0.0.0:443 a dual-stack bind also takes; set IPV6_V6ONLY or allow \"0.0.0.0\""))
 write("wire", "reply-status", reply(4, 0, 0, 0, (3605, 120, 100, 19, 1, 3)))
 write("wire", "reply-status-detail", reply(16, 0, 0, 0, (3605, 120, 100, 19, 1, 3)))
+write("wire", "reply-kernel-enrol", reply(17, 0, 0, 1, reason="enrolled in /user.slice/privport-enrol-4711: 2 kernel grants"))
 write("wire", "reply-einval", reply(1, 22, 0, 0, reason="request has unknown op 9"))
 
 detail = {"version": "1.0.0", "pid": 812, "uptime_seconds": 3605, "socket_activated": True,

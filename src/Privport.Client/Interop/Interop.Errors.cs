@@ -5,6 +5,7 @@ internal static partial class Interop
     internal static partial class Libc
     {
         internal const int EPERM = 1;
+        internal const int EEXIST = 17;
         internal const int ENOENT = 2;
         internal const int ESRCH = 3;
         internal const int EINTR = 4;
@@ -18,6 +19,7 @@ internal static partial class Interop
         internal const int ENOTSOCK = 88;
         internal const int ENOPROTOOPT = 92;
         internal const int EPROTOTYPE = 91;
+        internal const int EOPNOTSUPP = 95;
         internal const int EAFNOSUPPORT = 97;
         internal const int EADDRINUSE = 98;
         internal const int EADDRNOTAVAIL = 99;

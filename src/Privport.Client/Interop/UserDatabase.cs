@@ -87,6 +87,36 @@ internal static class UserDatabase
         return null;
     }
 
+    /// <summary>The user names listed as members of the group (gr_mem); empty when the group is unknown.</summary>
+    public static unsafe string[] GroupMemberNames(uint gid)
+    {
+        group entry;
+        group* result = null;
+        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        {
+            fixed (byte* buffer = new byte[size])
+            {
+                if (getgrgid_r(gid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                {
+                    if (result == null)
+                    {
+                        return [];
+                    }
+
+                    var names = new List<string>();
+                    for (byte** member = entry.gr_mem; member != null && *member != null; member++)
+                    {
+                        names.Add(Marshal.PtrToStringUTF8((nint)(*member))!);
+                    }
+
+                    return [.. names];
+                }
+            }
+        }
+
+        return [];
+    }
+
     /// <summary>The groups a user belongs to: the primary group and every supplementary one.</summary>
     public static unsafe uint[] GroupsOf(string user, uint primaryGid)
     {

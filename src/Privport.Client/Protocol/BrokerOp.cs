@@ -10,4 +10,8 @@ internal enum BrokerOp : ushort
 
     /// <summary>STATUS plus a JSON document in a second datagram (docs/protocol.md); 16 leaves 5-15 for decisions.</summary>
     StatusDetail = 16,
+
+    /// <summary>Enrol the caller in a kernel grant (<c>privport wrap --kernel</c>); the reply is followed by one datagram
+    /// of text lines saying what was granted and what was left out (docs/protocol.md).</summary>
+    KernelEnrol = 17,
 }

@@ -61,13 +61,13 @@ internal static class RequestCodec
         }
 
         var op = (BrokerOp)BinaryPrimitives.ReadUInt16LittleEndian(bytes[RequestOffsetOp..]);
-        if (op is not (BrokerOp.Bind or BrokerOp.Open or BrokerOp.Query or BrokerOp.Status or BrokerOp.StatusDetail))
+        if (op is not (BrokerOp.Bind or BrokerOp.Open or BrokerOp.Query or BrokerOp.Status or BrokerOp.StatusDetail or BrokerOp.KernelEnrol))
         {
             reason = $"request has unknown op {(ushort)op}";
             return false;
         }
 
-        if (op is BrokerOp.Status or BrokerOp.StatusDetail)
+        if (op is BrokerOp.Status or BrokerOp.StatusDetail or BrokerOp.KernelEnrol)
         {
             request = BrokerRequest.Status() with { Op = op };
             reason = null;

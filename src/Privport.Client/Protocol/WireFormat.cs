@@ -35,6 +35,9 @@ internal static class WireFormat
     /// <summary>The most bytes of the JSON datagram that follows a STATUS_DETAIL reply.</summary>
     public const int StatusDetailMaxSize = 65536;
 
+    /// <summary>The most bytes of the text datagram that follows a KERNEL_ENROL reply.</summary>
+    public const int KernelEnrolDetailMaxSize = 16384;
+
     public const byte FamilyInet = 2;
     public const byte FamilyInet6 = 10;
 }

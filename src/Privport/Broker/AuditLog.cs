@@ -198,6 +198,7 @@ internal sealed class AuditLog : IDisposable
         BrokerOp.Bind => "BIND",
         BrokerOp.Open => "OPEN",
         BrokerOp.Query => "QUERY",
+        BrokerOp.KernelEnrol => "KERNEL_ENROL",
         _ => "STATUS",
     };
 
@@ -207,6 +208,23 @@ internal sealed class AuditLog : IDisposable
         json.WriteString("time", record.Time.UtcDateTime);
         json.WriteString("decision", record.Outcome);
         json.WriteString("op", OpName(record.Op));
+        if (record.Kernel is { } kernel)
+        {
+            json.WriteString("path", "kernel");
+            json.WriteString("comm", kernel.Comm);
+            if (kernel.Unit is not null)
+            {
+                json.WriteString("unit", kernel.Unit);
+            }
+
+            if (kernel.Cgroup is not null)
+            {
+                json.WriteString("cgroup", kernel.Cgroup);
+            }
+
+            json.WriteNumber("cgroup_id", kernel.CgroupId);
+        }
+
         if (record.RuleId is not null)
         {
             json.WriteString("rule", record.RuleId);

@@ -13,4 +13,11 @@ internal sealed record AuditRecord(
     string Reason,
     int Status,
     PeerIdentity Peer,
-    Endpoint? Endpoint);
+    Endpoint? Endpoint)
+{
+    /// <summary>Set for a bind the kernel granted (<c>"path":"kernel"</c>): what the program saw of it.</summary>
+    public KernelAuditSource? Kernel { get; init; }
+}
+
+/// <summary>Where a kernel-granted bind came from: the task's comm, and the unit or cgroup whose grant let it through.</summary>
+internal sealed record KernelAuditSource(string Comm, string? Unit, string? Cgroup, ulong CgroupId);

@@ -119,7 +119,7 @@ internal sealed class BrokerConnection : IDisposable
 
             var policy = _handler.CurrentPolicy;
             var peer = _identities.Read(_fd, _credentials, _pidfd, policy);
-            handled = _handler.Handle(policy, peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)));
+            handled = _handler.Handle(policy, peer, message, _payload.AsSpan(0, Math.Min(message.Length, _payload.Length)), _pidfd);
         }
         finally
         {

@@ -27,6 +27,8 @@ internal sealed class BrokerStatistics
     private long _granted;
     private long _denied;
     private long _errors;
+    private long _kernelGranted;
+    private long _kernelEventsDropped;
 
     public BrokerStatistics(BrokerMetrics? metrics = null)
     {
@@ -36,6 +38,27 @@ internal sealed class BrokerStatistics
     public ulong UptimeSeconds => (ulong)((Environment.TickCount64 - _startedTicks) / 1000);
 
     public void CountRequest() => Interlocked.Increment(ref _requests);
+
+    /// <summary>Binds granted in the kernel, as the event ring reported them.</summary>
+    public ulong KernelGranted => (ulong)Interlocked.Read(ref _kernelGranted);
+
+    /// <summary>Events the kernel ring dropped (grants that happened but could not be audited).</summary>
+    public ulong KernelEventsDropped => (ulong)Interlocked.Read(ref _kernelEventsDropped);
+
+    public void CountKernelGranted(string? ruleId)
+    {
+        Interlocked.Increment(ref _kernelGranted);
+        Rule(ruleId).CountGranted();
+        _metrics?.KernelGranted(ruleId ?? NoRule);
+    }
+
+    public void SetKernelEventsDropped(ulong dropped)
+    {
+        Interlocked.Exchange(ref _kernelEventsDropped, (long)dropped);
+        _metrics?.KernelEventsDropped(dropped);
+    }
+
+    public void SetKernelEnrolments(int count) => _metrics?.KernelEnrolments(count);
 
     public void CountGranted(string op, string? ruleId, TimeSpan elapsed)
     {

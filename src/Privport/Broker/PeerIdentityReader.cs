@@ -78,7 +78,7 @@ internal sealed class PeerIdentityReader
 
     // Without CAP_KILL (privport.service does not grant it) signalling another user's process fails with EPERM,
     // which still proves the process is there; only ESRCH means it has exited.
-    private static unsafe bool IsAlive(SafeFdHandle pidfd) =>
+    public static unsafe bool IsAlive(SafeFdHandle pidfd) =>
         pidfd_send_signal(pidfd, 0, null, 0) == 0 || Marshal.GetLastPInvokeError() == EPERM;
 
     /// <summary>

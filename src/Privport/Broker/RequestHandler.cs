@@ -26,6 +26,12 @@ internal sealed class RequestHandler
     /// <summary>Whether the listening socket came from systemd; STATUS_DETAIL reports it.</summary>
     public bool SocketActivated { get; set; }
 
+    /// <summary>The kernel grants kept in step with the policy; STATUS_DETAIL reports them. Null: not kept.</summary>
+    public KernelGrants? KernelGrants { get; set; }
+
+    /// <summary>Where KERNEL_ENROL requests are served; null answers them EOPNOTSUPP.</summary>
+    public KernelEnrolments? KernelEnrolments { get; set; }
+
     public RequestHandler(PolicyStore policy, AuditLog audit, BrokerStatistics statistics, TimeProvider clock)
     {
         _policy = policy;
@@ -44,7 +50,8 @@ internal sealed class RequestHandler
     /// <param name="peer">The sender, as the kernel reports it.</param>
     /// <param name="message">The datagram's shape; the caller closes its fds after this returns.</param>
     /// <param name="payload">The datagram's bytes.</param>
-    public HandledRequest Handle(PortPolicy policy, PeerIdentity peer, in ReceivedMessage message, ReadOnlySpan<byte> payload)
+    /// <param name="peerPidFd">The peer's pidfd, which KERNEL_ENROL needs to know the pid still names the peer.</param>
+    public HandledRequest Handle(PortPolicy policy, PeerIdentity peer, in ReceivedMessage message, ReadOnlySpan<byte> payload, SafeFdHandle? peerPidFd = null)
     {
         long started = Stopwatch.GetTimestamp();
         _statistics.CountRequest();
@@ -84,7 +91,12 @@ internal sealed class RequestHandler
             var counters = _statistics.Snapshot(policy.Rules.Length);
             return new HandledRequest(
                 new BrokerReply(BrokerOp.StatusDetail, 0, ReplyDecision.None, 0, $"policy {_policy.Path}: {policy.Rules.Length} rules", counters),
-                null, CloseConnection: false, StatusDetailWriter.Write(_statistics, _policy, SocketActivated, peer.Uid));
+                null, CloseConnection: false, StatusDetailWriter.Write(_statistics, _policy, SocketActivated, peer.Uid, KernelGrants, KernelEnrolments));
+        }
+
+        if (request.Op == BrokerOp.KernelEnrol)
+        {
+            return Enrol(policy, peer, peerPidFd);
         }
 
         return Decide(policy, peer, request, request.Op == BrokerOp.Bind ? message.Fds[0] : null, started);
@@ -167,6 +179,40 @@ internal sealed class RequestHandler
         return new HandledRequest(reply, socket, CloseConnection: false, OpenedFor: socket is not null && request.Op == BrokerOp.Open ? request.Endpoint : null);
     }
 
+    private HandledRequest Enrol(PortPolicy policy, PeerIdentity peer, SafeFdHandle? pidfd)
+    {
+        var outcome = KernelEnrolments is { } enrolments
+            ? enrolments.Enrol(policy, peer, pidfd)
+            : new KernelEnrolmentOutcome(EOPNOTSUPP, "this broker does not enrol callers in kernel grants", []);
+        string decision = outcome.Status switch
+        {
+            0 => "allow",
+            EACCES => "deny",
+            _ => "error",
+        };
+        if (outcome.Status == 0)
+        {
+            _statistics.CountGranted(OpName(BrokerOp.KernelEnrol), null, TimeSpan.Zero);
+        }
+        else if (outcome.Status == EACCES)
+        {
+            _statistics.CountDenied(new RecentDenial(_clock.GetUtcNow(), OpName(BrokerOp.KernelEnrol), peer.Uid, peer.Pid, peer.Exe, "kernel", null, outcome.Reason));
+        }
+        else
+        {
+            _statistics.CountError(OpName(BrokerOp.KernelEnrol));
+        }
+
+        _audit.Write(new AuditRecord(_clock.GetUtcNow(), BrokerOp.KernelEnrol, decision, null, outcome.Reason, outcome.Status, peer, null));
+        var reply = new BrokerReply(BrokerOp.KernelEnrol, outcome.Status, outcome.Status switch
+        {
+            0 => ReplyDecision.Allow,
+            EACCES => ReplyDecision.Deny,
+            _ => ReplyDecision.None,
+        }, 0, outcome.Reason, default);
+        return new HandledRequest(reply, null, CloseConnection: false, KernelEnrolmentDetail.Encode(outcome.Lines));
+    }
+
     /// <summary>Called once the broker's copy of an OPEN socket is closed, sent or not.</summary>
     public void Released(in HandledRequest handled)
     {
@@ -191,6 +237,7 @@ internal sealed class RequestHandler
         BrokerOp.Query => "QUERY",
         BrokerOp.Status => "STATUS",
         BrokerOp.StatusDetail => "STATUS_DETAIL",
+        BrokerOp.KernelEnrol => "KERNEL_ENROL",
         _ => ((ushort)op).ToString(CultureInfo.InvariantCulture),
     };
 }

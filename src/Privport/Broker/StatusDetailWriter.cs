@@ -21,13 +21,13 @@ internal static class StatusDetailWriter
     private static readonly string Version =
         typeof(StatusDetailWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static byte[] Write(BrokerStatistics statistics, PolicyStore policy, bool socketActivated, uint callerUid)
+    public static byte[] Write(BrokerStatistics statistics, PolicyStore policy, bool socketActivated, uint callerUid, KernelGrants? kernel = null, KernelEnrolments? enrolments = null)
     {
         var denials = Denials(statistics, callerUid);
         byte[] json = [];
         for (int detail = 2; detail >= 0; detail--)
         {
-            json = Write(statistics, policy, socketActivated, callerUid, detail, denials, denials.Count);
+            json = Write(statistics, policy, socketActivated, callerUid, detail, denials, denials.Count, kernel, enrolments);
             if (json.Length <= WireFormat.StatusDetailMaxSize)
             {
                 return json;
@@ -45,7 +45,7 @@ internal static class StatusDetailWriter
                 excess -= denials[kept].Length + 1;
             }
 
-            json = Write(statistics, policy, socketActivated, callerUid, 0, denials, kept);
+            json = Write(statistics, policy, socketActivated, callerUid, 0, denials, kept, kernel, enrolments);
         }
 
         return json;
@@ -85,7 +85,7 @@ internal static class StatusDetailWriter
     }
 
     // detail 2: everything; 1: without the rule list; 0: without rule and file lists. Denials: the first kept.
-    private static byte[] Write(BrokerStatistics statistics, PolicyStore policyStore, bool socketActivated, uint callerUid, int detail, List<byte[]> denials, int kept)
+    private static byte[] Write(BrokerStatistics statistics, PolicyStore policyStore, bool socketActivated, uint callerUid, int detail, List<byte[]> denials, int kept, KernelGrants? kernel, KernelEnrolments? enrolments)
     {
         var policy = policyStore.Current;
         var counters = statistics.Snapshot(policy.Rules.Length);
@@ -142,6 +142,11 @@ internal static class StatusDetailWriter
                 }
 
                 json.WriteEndArray();
+            }
+
+            if (kernel is not null)
+            {
+                KernelStatusWriter.Write(json, kernel, enrolments, statistics, callerUid);
             }
 
             json.WriteString("recent_denials_of", callerUid == 0 ? "all" : $"uid {callerUid}");

@@ -27,6 +27,7 @@ internal static partial class CommandLine
             ("demo", Demo),
             (DemoHttpServerCommand.Verb, DemoHttpServer),
             ("doctor", Doctor),
+            ("kernel", KernelVerbs),
         ];
         bool known = Array.Exists(verbs, verb => verb.Name == invokedVerb);
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
@@ -95,9 +96,19 @@ internal static partial class CommandLine
             DefaultValueFactory = _ => AuditThrottle.DefaultLinesPerInterval,
         };
         var metrics = MetricsOption();
-        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision") { policy, socket, audit, auditRate, timeout, metrics };
+        var bpfRoot = BpfRootOption();
+        var onStop = new Option<KernelGrantsOnStop>("--kernel-grants-on-stop")
+        {
+            Description = "What becomes of the kernel grants when the broker stops: revoke (fail closed: their maps are emptied) or keep",
+            DefaultValueFactory = _ => KernelGrantsOnStop.Revoke,
+        };
+        var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision")
+        {
+            policy, socket, audit, auditRate, timeout, metrics, bpfRoot, onStop,
+        };
         command.SetAction((result, cancellation) => new ServeCommand(ServiceLogging.StandardError()).RunAsync(
-            new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics)),
+            new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics),
+                result.GetValue(bpfRoot)!, result.GetValue(onStop)),
             cancellation));
         return command;
     }
@@ -115,11 +126,19 @@ internal static partial class CommandLine
         var exe = new Option<string?>("--exe") { Description = "The executable the user would run", HelpName = "PATH" };
         var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", AllowMultipleArgumentsPerToken = false };
         var v6only = new Option<bool>("--v6only") { Description = "The IPv6 socket sets IPV6_V6ONLY (a [::] bind then does not take IPv4)" };
+        var unit = new Option<string?>("--unit") { Description = "The process runs in this systemd unit (kernel-scoped rules grant there)", HelpName = "NAME" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "The process runs in this cgroup v2 path (kernel-scoped rules grant there)", HelpName = "PATH" };
+        var testJson = JsonOption();
         var endpoint = EndpointArgument();
-        var test = new Command("test", "Decide one request against a policy, without a broker") { policyPath, user, exe, groups, v6only, endpoint };
+        var test = new Command("test", "Decide one request against a policy, without a broker, and say which path (kernel or broker) grants it")
+        {
+            policyPath, user, exe, groups, v6only, unit, cgroup, testJson, endpoint,
+        };
         test.SetAction(result => new PolicyTestCommand(new SystemAccountDirectory()).Run(
-            result.GetValue(policyPath), result.GetValue(user)!, result.GetValue(exe), result.GetValue(groups) ?? [],
-            result.GetValue(v6only), result.GetValue(endpoint)!, Console.Out, Console.Error));
+            new PolicyTestRequest(
+                result.GetValue(policyPath), result.GetValue(user)!, result.GetValue(exe), result.GetValue(groups) ?? [],
+                result.GetValue(v6only), result.GetValue(endpoint)!, result.GetValue(unit), result.GetValue(cgroup), result.GetValue(testJson)),
+            Console.Out, Console.Error));
 
         var authbindDirectory = new Argument<string?>("directory")
         {
@@ -142,12 +161,18 @@ internal static partial class CommandLine
             Description = "The program and its arguments (put -- before them)",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("wrap", "Run an unmodified program so its binds of privileged ports go through the broker (LD_PRELOAD)")
+        var kernel = new Option<bool>("--kernel")
         {
-            socket, deep, program,
+            Description = "Have the broker grant the binds in the kernel (cgroup BPF) instead of through the shim: works for static and setuid-free programs alike",
+        };
+        var command = new Command("wrap", "Run an unmodified program so its binds of privileged ports go through the broker (LD_PRELOAD), or are granted in the kernel (--kernel)")
+        {
+            socket, deep, kernel, program,
         };
         command.TreatUnmatchedTokensAsErrors = true;
-        command.SetAction(result => new WrapCommand(ServiceLogging.StandardError).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? []));
+        command.SetAction((result, cancellation) => result.GetValue(kernel)
+            ? new WrapCommand(ServiceLogging.StandardError).RunKernelAsync(result.GetValue(socket), result.GetValue(program) ?? [], cancellation)
+            : Task.FromResult(new WrapCommand(ServiceLogging.StandardError).Run(result.GetValue(socket), result.GetValue(deep), result.GetValue(program) ?? [])));
         return command;
     }
 

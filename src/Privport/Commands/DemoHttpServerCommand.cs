@@ -33,7 +33,7 @@ internal sealed class DemoHttpServerCommand
     public async Task<int> RunAsync(string? socketPath, bool plainBind, string endpointText, CancellationToken cancellation)
     {
         var endpoint = Endpoint.Parse(endpointText);
-        uint uid = Interop.Libc.geteuid();
+        uint uid = Client.Interop.Interop.Libc.geteuid();
         Socket listener;
         try
         {

@@ -43,6 +43,12 @@ internal sealed class PolicyCheckCommand
             stderr.WriteLine($"warning: {path}: the policy has no [[allow]] rules; every request will be denied");
         }
 
+        var kernelPlan = Kernel.KernelGrantPlanner.ForHost(_accounts).Plan(policy);
+        foreach (string message in Systemd.KernelGrantDropIn.AwaitingDaemonReload(kernelPlan, Broker.KernelGrants.PinRootUnder(Broker.KernelGrants.DefaultBpfRoot)))
+        {
+            stderr.WriteLine($"warning: {message}");
+        }
+
         if (json)
         {
             PolicyJsonWriter.Write(policy, stdout);

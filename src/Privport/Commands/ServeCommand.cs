@@ -25,7 +25,7 @@ internal sealed class ServeCommand
 
     public async Task<int> RunAsync(ServeRequest request, CancellationToken cancellation)
     {
-        var (policyPath, socketPath, auditPath, auditLinesPerUid, clientTimeoutSeconds, metricsAddress) = request;
+        var (policyPath, socketPath, auditPath, auditLinesPerUid, clientTimeoutSeconds, metricsAddress, bpfRoot, onStop) = request;
         MetricsAddress? metricsAt = null;
         if (metricsAddress is not null && !MetricsAddress.TryParse(metricsAddress, out metricsAt, out string? metricsProblem))
         {
@@ -83,8 +83,20 @@ internal sealed class ServeCommand
         using var notifier = SystemdNotifier.FromEnvironment();
         using (audit)
         {
-            var handler = new RequestHandler(policy, audit, new BrokerStatistics(metrics), TimeProvider.System);
+            var statistics = new BrokerStatistics(metrics);
+            var handler = new RequestHandler(policy, audit, statistics, TimeProvider.System);
             using var server = new BrokerServer(options, handler, new PeerIdentityReader(logger), logger);
+
+            // In step with the policy before READY=1: a unit ordered after privport.service finds its grants in place.
+            using var kernel = new KernelGrants(bpfRoot, new SystemAccountDirectory(), logger);
+            kernel.Apply(policy.Current);
+            using var enrolments = new KernelEnrolments(kernel, logger);
+            handler.KernelGrants = kernel;
+            handler.KernelEnrolments = enrolments;
+            // Opened now where the host allows, so the events of enrolments made later are read too; where it does
+            // not, enrolments are refused with the reason and nothing else changes.
+            _ = kernel.StoreForEnrolment(out _);
+            var events = KernelEventPump.TryStart(kernel, enrolments, audit, statistics, logger, TimeProvider.System);
 
             // The host's SIGTERM handling is in place before the socket appears, so a stop never finds it missing.
             await host.StartAsync(cancellation);
@@ -125,6 +137,8 @@ internal sealed class ServeCommand
                     if (policy.Reload())
                     {
                         PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
+                        kernel.Apply(policy.Current);
+                        events ??= KernelEventPump.TryStart(kernel, enrolments, audit, statistics, logger, TimeProvider.System);
                     }
 
                     audit.Reopen();
@@ -144,6 +158,12 @@ internal sealed class ServeCommand
                 using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
                 await server.RunAsync(stopping.Token);
                 notifier.Stopping();
+                events?.Dispose();
+                if (onStop == KernelGrantsOnStop.Revoke)
+                {
+                    kernel.Withdraw();
+                }
+
                 await host.StopAsync(CancellationToken.None);
             }
         }

@@ -47,6 +47,11 @@ internal static class StatusText
             }
         }
 
+        if (root.TryGetProperty("kernel", out var kernel))
+        {
+            AppendKernel(text, kernel);
+        }
+
         var denials = root.GetProperty("recent_denials");
         if (denials.GetArrayLength() > 0)
         {
@@ -67,5 +72,38 @@ internal static class StatusText
         }
 
         return text.ToString();
+    }
+
+    private static void AppendKernel(StringBuilder text, JsonElement kernel)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        if (kernel.TryGetProperty("problem", out var problem))
+        {
+            text.Append(invariant, $"kernel grants: NOT in force for {kernel.GetProperty("planned_scopes").GetInt32()} units or cgroups the policy names: {problem.GetString()}\n");
+        }
+
+        var scopes = kernel.GetProperty("scopes");
+        var enrolments = kernel.GetProperty("enrolments");
+        if (scopes.GetArrayLength() == 0 && enrolments.GetArrayLength() == 0 && problem.ValueKind == JsonValueKind.Undefined)
+        {
+            return;
+        }
+
+        text.Append(invariant, $"kernel grants under {kernel.GetProperty("pin_root").GetString()}: {kernel.GetProperty("granted").GetUInt64()} binds granted, {kernel.GetProperty("events_dropped").GetUInt64()} audit events dropped\n");
+        foreach (var scope in scopes.EnumerateArray())
+        {
+            var attached = scope.GetProperty("attached_to").EnumerateArray().Select(cgroup => cgroup.GetString()).ToList();
+            var rules = scope.GetProperty("rules").EnumerateArray().Select(rule => rule.GetString()).ToList();
+            text.Append(invariant,
+                $"  {scope.GetProperty("kind").GetString()} {scope.GetProperty("name").GetString()}: {scope.GetProperty("entries").GetInt32()} entries, rules {(rules.Count == 0 ? "none" : string.Join(", ", rules))}; " +
+                $"attached to {(attached.Count == 0 ? "no cgroup yet (a unit's starts with the unit)" : string.Join(", ", attached))}\n");
+        }
+
+        foreach (var enrolled in enrolments.EnumerateArray())
+        {
+            var rules = enrolled.GetProperty("rules").EnumerateArray().Select(rule => rule.GetString()).ToList();
+            text.Append(invariant,
+                $"  enrolment {enrolled.GetProperty("cgroup").GetString()}: uid {enrolled.GetProperty("uid").GetUInt32()} pid {enrolled.GetProperty("pid").GetInt32()}, {enrolled.GetProperty("entries").GetInt32()} entries, rules {string.Join(", ", rules)}\n");
+        }
     }
 }

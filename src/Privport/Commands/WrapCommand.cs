@@ -1,12 +1,15 @@
 using Privport.Client;
 using Privport.Client.Interop;
+using Privport.Client.Protocol;
 using Privport.Launch;
 
 namespace Privport.Commands;
 
 /// <summary>
 /// <c>privport wrap [--socket S] [--deep] -- CMD ARGS...</c>: runs an unmodified, dynamically linked program with the
-/// LD_PRELOAD shim, so its binds of privileged ports go through the broker.
+/// LD_PRELOAD shim, so its binds of privileged ports go through the broker. With <c>--kernel</c> it asks the broker to
+/// enrol this process in a kernel grant (a child cgroup of its own with the grant's program attached) and then runs
+/// the program as it is: static binaries, setuid-free programs, anything that calls bind(2).
 /// </summary>
 internal sealed class WrapCommand
 {
@@ -18,6 +21,62 @@ internal sealed class WrapCommand
     public WrapCommand(Func<TextWriter> error)
     {
         _error = error;
+    }
+
+    /// <summary><c>wrap --kernel</c>: enrol, say once on stderr what was left out, exec the program unchanged.</summary>
+    public async Task<int> RunKernelAsync(string? socketPath, IReadOnlyList<string> command, CancellationToken cancellation)
+    {
+        if (command.Count == 0)
+        {
+            _error().WriteLine("privport wrap --kernel: give the program to run, e.g. privport wrap --kernel -- caddy run");
+            return ExitCodes.Usage;
+        }
+
+        var environment = ProcessImage.CurrentEnvironment();
+        if (ProgramPath.Resolve(command[0], environment.GetValueOrDefault("PATH")) is not { } program)
+        {
+            _error().WriteLine($"privport wrap: {command[0]} not found (searched $PATH)");
+            return ExitCodes.CommandNotFound;
+        }
+
+        var client = new PrivportClient(socketPath);
+        string socket = client.SocketPath;
+        BrokerReply reply;
+        List<string> lines;
+        try
+        {
+            (reply, lines) = await KernelEnrolExchange.RunAsync(socket, client.Timeout, cancellation);
+        }
+        catch (PrivportException e)
+        {
+            _error().WriteLine($"privport wrap --kernel: {e.Message}");
+            return e.BrokerUnreachable ? ExitCodes.BrokerUnreachable : ExitCodes.Software;
+        }
+
+        foreach (string line in lines)
+        {
+            if (line.StartsWith("left out: ", StringComparison.Ordinal) || reply.Status != 0)
+            {
+                _error().WriteLine($"privport wrap --kernel: {line}");
+            }
+        }
+
+        if (reply.Status != 0)
+        {
+            _error().WriteLine($"privport wrap --kernel: the broker did not enrol this process: {reply.Reason} ({Errno.Name(reply.Status)})");
+            return reply.Status == Client.Interop.Interop.Libc.EACCES ? ExitCodes.Denied : ExitCodes.Unavailable;
+        }
+
+        try
+        {
+            ProcessImage.Replace(program, command, environment);
+        }
+        catch (SystemCallException e)
+        {
+            _error().WriteLine($"privport wrap: cannot run {program}: {e.Message}");
+        }
+
+        return ExitCodes.CommandNotRunnable;
     }
 
     public int Run(string? socketPath, bool deep, IReadOnlyList<string> command)
@@ -78,7 +137,7 @@ internal sealed class WrapCommand
     private static string? Refusal(string program)
     {
         var mode = (uint)File.GetUnixFileMode(program);
-        if ((mode & (Interop.Libc.S_ISUID | Interop.Libc.S_ISGID)) != 0)
+        if ((mode & (Client.Interop.Interop.Libc.S_ISUID | Client.Interop.Interop.Libc.S_ISGID)) != 0)
         {
             return "is setuid or setgid";
         }

@@ -44,6 +44,10 @@ internal sealed partial class DiagnosisEngine
         var situation = new Situation(request, message, endpoint, protocol ?? "tcp", address, port, errno, reproduction, facts, _environment.Verbs);
         var causes = Rank(situation);
         notes.AddRange(Checked(situation, causes));
+        if (facts.KernelGrants is { } kernelGrants)
+        {
+            notes.Add(kernelGrants.Describe());
+        }
         string verdict = Verdict(situation, causes);
         return new Diagnosis(message.Program, protocol, address, port, errno, claimed, reproduction, verdict, notes, causes);
     }
@@ -161,7 +165,10 @@ internal sealed partial class DiagnosisEngine
             }
         }
 
-        return new HostFacts(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker);
+        return new HostFacts(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker)
+        {
+            KernelGrants = privileged && root == HostRoot.Live ? KernelGrantFacts.Probe(_environment.Commands) : null,
+        };
     }
 
     private static string ProtocolName(PortProtocol protocol) => protocol == PortProtocol.Udp ? "udp" : "tcp";

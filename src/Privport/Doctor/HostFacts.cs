@@ -14,4 +14,8 @@ internal sealed record HostFacts(
     IReadOnlyList<(int Pid, ProcessStatus Status)> ExecutableInstances,
     ContainerFacts Container,
     RedirectFacts? Redirects,
-    BrokerFacts? Broker);
+    BrokerFacts? Broker)
+{
+    /// <summary>Whether this host can grant the port in the kernel; probed only on the live host for a privileged port.</summary>
+    public KernelGrantFacts? KernelGrants { get; init; }
+}

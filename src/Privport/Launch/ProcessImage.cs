@@ -23,7 +23,7 @@ internal static class ProcessImage
         }
 
         // Nothing to flush: Console's writers flush every write, and touching them here would only create them.
-        Interop.Libc.execve(path, argv, envp);
+        Client.Interop.Interop.Libc.execve(path, argv, envp);
         throw SystemCallException.FromLastError($"execve {path}");
     }
 

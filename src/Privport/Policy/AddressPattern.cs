@@ -42,6 +42,9 @@ internal sealed class AddressPattern
 
     public bool IsWildcard => !IsPrefix && _network == UInt128.Zero;
 
+    /// <summary>The network's bits as a big-endian number: an IPv4 pattern in the low 32 bits.</summary>
+    public UInt128 Network => _network;
+
     /// <summary>Whether the pattern covers <paramref name="address"/>, which must not be IPv4-mapped (map it to IPv4 first).</summary>
     public bool Matches(IPAddress address)
     {

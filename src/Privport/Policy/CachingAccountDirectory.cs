@@ -55,4 +55,6 @@ internal sealed class CachingAccountDirectory : IAccountDirectory
     public string? FindGroupName(uint gid) => _inner.FindGroupName(gid);
 
     public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid) => _inner.GroupsOf(userName, primaryGid);
+
+    public IReadOnlyList<string> MemberNamesOf(uint gid) => _inner.MemberNamesOf(gid);
 }

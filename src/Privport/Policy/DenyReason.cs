@@ -36,6 +36,10 @@ internal static class DenyReason
                 : NamesRulePath(rule, executable) ? $"the peer runs another file ({file}) under the name {executable}"
                 : $"the peer runs {executable}"));
 
+    /// <summary>Only the kernel grants a rule naming units or cgroups, to processes in them; the broker never does.</summary>
+    public static string KernelOnly(PolicyRule rule, Endpoint endpoint) =>
+        Fit($"{rule.Label} grants {PortText(endpoint)} only in the kernel, to {rule.KernelScopeText}; run the program there");
+
     /// <summary>A <c>::</c> bind without IPV6_V6ONLY also takes 0.0.0.0, which no rule allows.</summary>
     public static string MissingIPv4Half(PolicyRule rule, Endpoint endpoint) =>
         Fit($"{rule.Label} allows {endpoint} but not the 0.0.0.0:{endpoint.Port.ToString(CultureInfo.InvariantCulture)} a dual-stack bind also takes; set IPV6_V6ONLY or allow \"0.0.0.0\"");

@@ -17,4 +17,10 @@ internal interface IAccountDirectory
 
     /// <summary>Every group the user belongs to, the primary one included.</summary>
     public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid);
+
+    /// <summary>
+    /// The user names the group database lists as members of the group (<c>gr_mem</c>); users whose primary group it
+    /// is are not listed there. Empty when the group is unknown.
+    /// </summary>
+    public IReadOnlyList<string> MemberNamesOf(uint gid);
 }

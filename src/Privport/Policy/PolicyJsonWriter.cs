@@ -64,6 +64,9 @@ internal static class PolicyJsonWriter
         json.WriteBoolean("any_user", rule.AnyUser);
         WriteAccounts(json, "users", "uid", rule.Users);
         WriteAccounts(json, "groups", "gid", rule.Groups);
+        WriteStrings(json, "units", rule.Units);
+        WriteStrings(json, "cgroups", rule.Cgroups);
+        json.WriteString("path", rule.IsKernelScoped ? "kernel" : "broker");
         json.WriteStartArray("exe");
         foreach (var path in rule.Executables)
         {
@@ -95,6 +98,17 @@ internal static class PolicyJsonWriter
         json.WriteBoolean("reuseport", rule.ReusePort);
         json.WriteBoolean("any_network_namespace", rule.AnyNetworkNamespace);
         json.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string property, IEnumerable<string> values)
+    {
+        json.WriteStartArray(property);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteAccounts(Utf8JsonWriter json, string property, string idProperty, IEnumerable<AccountId> accounts)

@@ -40,7 +40,14 @@ internal static class PolicyLoader
             throw new PolicyLoadException(diagnostics.Errors);
         }
 
-        return new PortPolicy(rules.ToImmutable(), [.. files.Select(file => file.Named)], diagnostics.Warnings, accounts);
+        var policy = new PortPolicy(rules.ToImmutable(), [.. files.Select(file => file.Named)], diagnostics.Warnings, accounts);
+        KernelRuleCheck.Check(policy, accounts, diagnostics);
+        if (diagnostics.ErrorCount > 0)
+        {
+            throw new PolicyLoadException(diagnostics.Errors);
+        }
+
+        return policy;
     }
 
     private static void FindFiles(string path, PolicyPathCheck check, List<(string, PolicyPathResult)> files, PolicyDiagnostics diagnostics)

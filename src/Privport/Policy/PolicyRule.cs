@@ -25,10 +25,16 @@ internal sealed class PolicyRule
         ImmutableArray<PortRange> ports,
         ImmutableArray<AddressPattern> addresses,
         bool reusePort = false,
-        bool anyNetworkNamespace = false)
+        bool anyNetworkNamespace = false,
+        ImmutableArray<string> units = default,
+        ImmutableArray<string> cgroups = default)
     {
-        // A rule naming neither would allow every user: the loader rejects it, and so does the type.
-        if (!anyUser && users.IsEmpty && groups.IsEmpty)
+        units = units.IsDefault ? [] : units;
+        cgroups = cgroups.IsDefault ? [] : cgroups;
+
+        // A rule naming neither would allow every user: the loader rejects it, and so does the type. A kernel-scoped
+        // rule may: its cgroup is the identity.
+        if (!anyUser && users.IsEmpty && groups.IsEmpty && units.IsEmpty && cgroups.IsEmpty)
         {
             throw new ArgumentException($"rule {id} names neither users nor groups", nameof(users));
         }
@@ -45,6 +51,8 @@ internal sealed class PolicyRule
         Addresses = addresses;
         ReusePort = reusePort;
         AnyNetworkNamespace = anyNetworkNamespace;
+        Units = units;
+        Cgroups = cgroups;
         Location = $"{Path.GetFileName(file)}:{line}";
         Label = name is null ? $"rule {id}" : $"rule {id} ({Location})";
         AllowDecision = Decision.Allow(id);
@@ -92,6 +100,20 @@ internal sealed class PolicyRule
     /// namespace than the broker's, handing it a socket of the broker's namespace. Without it OPEN refuses such peers.
     /// </summary>
     public bool AnyNetworkNamespace { get; }
+
+    /// <summary>systemd units whose cgroups the rule grants in, in the kernel (<c>caddy.service</c>).</summary>
+    public ImmutableArray<string> Units { get; }
+
+    /// <summary>Paths inside the cgroup v2 hierarchy the rule grants in, in the kernel (<c>/system.slice/caddy.service</c>).</summary>
+    public ImmutableArray<string> Cgroups { get; }
+
+    /// <summary>
+    /// Names units or cgroups: only the kernel grants it, to processes in those cgroups; the broker never does.
+    /// </summary>
+    public bool IsKernelScoped => !Units.IsEmpty || !Cgroups.IsEmpty;
+
+    /// <summary>Where a kernel-scoped rule grants, as people read it: <c>unit caddy.service, cgroup /a/b</c>.</summary>
+    public string KernelScopeText => string.Join(", ", [.. Units.Select(unit => $"unit {unit}"), .. Cgroups.Select(path => $"cgroup {path}")]);
 
     /// <summary>Built once, so an allowed request costs no allocation.</summary>
     public Decision AllowDecision { get; }

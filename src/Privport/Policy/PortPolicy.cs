@@ -89,7 +89,8 @@ internal sealed class PortPolicy
     {
         foreach (var rule in Rules)
         {
-            if (rule.Allows(peer, protocol, address, port) && rule.Permits(terms))
+            // A kernel-scoped rule names a cgroup, which a broker peer cannot prove it is in.
+            if (!rule.IsKernelScoped && rule.Allows(peer, protocol, address, port) && rule.Permits(terms))
             {
                 return rule;
             }
@@ -113,11 +114,16 @@ internal sealed class PortPolicy
                 withoutTerms.Id);
         }
 
+        if (FindKernelScoped(peer, endpoint) is { } kernelRule)
+        {
+            return Decision.Deny(DenyReason.KernelOnly(kernelRule, endpoint), kernelRule.Id);
+        }
+
         PolicyRule? nearest = null;
         int nearestScore = -1;
         foreach (var rule in Rules)
         {
-            if (!rule.CoversPort(endpoint.Protocol, endpoint.Port))
+            if (rule.IsKernelScoped || !rule.CoversPort(endpoint.Protocol, endpoint.Port))
             {
                 continue;
             }
@@ -150,6 +156,20 @@ internal sealed class PortPolicy
         return Decision.Deny(
             nearest.CoversAddress(endpoint.Address) ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe, peer.ExeFile) : DenyReason.NotOnAddress(nearest, endpoint),
             nearest.Id);
+    }
+
+    /// <summary>The first kernel-scoped rule that would allow the bind, were the peer in its cgroup.</summary>
+    private PolicyRule? FindKernelScoped(PeerIdentity peer, Endpoint endpoint)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.IsKernelScoped && rule.Allows(peer, endpoint.Protocol, endpoint.Address, endpoint.Port))
+            {
+                return rule;
+            }
+        }
+
+        return null;
     }
 
     /// <summary><c>::</c> with any scope id: the scope does not narrow a wildcard bind.</summary>

@@ -7,7 +7,7 @@ namespace Privport.Policy;
 /// <summary>Reads one <c>[[allow]]</c> table into a <see cref="PolicyRule"/>, reporting every bad field.</summary>
 internal sealed partial class RuleParser
 {
-    public const string ValidKeys = "name, users, groups, exe, ports, addresses, reuseport, any_network_namespace";
+    public const string ValidKeys = "name, users, groups, units, cgroups, exe, ports, addresses, reuseport, any_network_namespace";
 
     private const int MaxNameLength = 64;
 
@@ -40,6 +40,9 @@ internal sealed partial class RuleParser
         ImmutableArray<AddressPattern> addresses = [];
         bool reusePort = false;
         bool anyNetworkNamespace = false;
+        ImmutableArray<string> units = [];
+        ImmutableArray<string> cgroups = [];
+        bool namesKernelScope = false;
         var keyLines = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in table.Items)
         {
@@ -64,6 +67,14 @@ internal sealed partial class RuleParser
                     namesAccounts = true;
                     groups = ReadGroups(entry);
                     break;
+                case "units":
+                    namesKernelScope = true;
+                    units = ReadUnits(entry);
+                    break;
+                case "cgroups":
+                    namesKernelScope = true;
+                    cgroups = ReadCgroups(entry);
+                    break;
                 case "exe":
                     executables = ReadExecutables(entry);
                     break;
@@ -86,10 +97,15 @@ internal sealed partial class RuleParser
             }
         }
 
-        if (!namesAccounts)
+        if (namesKernelScope)
+        {
+            CheckKernelScoped(keyLines, users, groups, executables, addresses, reusePort, anyNetworkNamespace);
+        }
+        else if (!namesAccounts)
         {
             _diagnostics.Error(_file, table, "users",
-                "the rule names neither users nor groups; add users = [\"NAME\"] or groups = [\"NAME\"] (users = [\"*\"] allows any user)");
+                "the rule names neither users nor groups; add users = [\"NAME\"] or groups = [\"NAME\"] (users = [\"*\"] allows any user), "
+                + "or units = [\"NAME.service\"] to grant in the kernel to whatever runs in that unit");
         }
 
         if (!namesPorts)
@@ -103,7 +119,7 @@ internal sealed partial class RuleParser
         }
 
         string id = name ?? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(_file)}:{line}");
-        return new PolicyRule(id, name, _file, line, anyUser, users, groups, executables, ports, addresses, reusePort, anyNetworkNamespace);
+        return new PolicyRule(id, name, _file, line, anyUser, users, groups, executables, ports, addresses, reusePort, anyNetworkNamespace, units, cgroups);
     }
 
     private static string UnknownKey(string key)
@@ -114,6 +130,8 @@ internal sealed partial class RuleParser
             "group" or "gid" or "gids" => "groups",
             "executable" or "executables" or "exec" or "program" or "path" => "exe",
             "port" => "ports",
+            "unit" or "service" or "services" or "systemd_unit" or "systemd_units" => "units",
+            "cgroup" or "cgroup_path" or "cgroup_paths" or "slice" => "cgroups",
             "address" or "addr" or "bind" => "addresses",
             "id" => "name",
             "reuse_port" or "so_reuseport" or "reuse-port" => "reuseport",

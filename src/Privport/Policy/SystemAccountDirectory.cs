@@ -15,4 +15,6 @@ internal sealed class SystemAccountDirectory : IAccountDirectory
     public string? FindGroupName(uint gid) => UserDatabase.FindGroupName(gid);
 
     public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid) => UserDatabase.GroupsOf(userName, primaryGid);
+
+    public IReadOnlyList<string> MemberNamesOf(uint gid) => UserDatabase.GroupMemberNames(gid);
 }

@@ -142,6 +142,8 @@ public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutP
         rows.Add("PRIVPORT_OP_STATUS", "BrokerOp.Status", (long)BrokerOp.Status);
         rows.Add("PRIVPORT_OP_STATUS_DETAIL", "BrokerOp.StatusDetail", (long)BrokerOp.StatusDetail);
         rows.Add("PRIVPORT_STATUS_DETAIL_MAX", "StatusDetailMaxSize", StatusDetailMaxSize);
+        rows.Add("PRIVPORT_OP_KERNEL_ENROL", "BrokerOp.KernelEnrol", (long)BrokerOp.KernelEnrol);
+        rows.Add("PRIVPORT_KERNEL_ENROL_DETAIL_MAX", "KernelEnrolDetailMaxSize", KernelEnrolDetailMaxSize);
         rows.Add("PRIVPORT_FLAG_REUSEADDR", "BindOptions.ReuseAddress", (long)BindOptions.ReuseAddress);
         rows.Add("PRIVPORT_FLAG_REUSEPORT", "BindOptions.ReusePort", (long)BindOptions.ReusePort);
         rows.Add("PRIVPORT_FLAG_V6ONLY", "BindOptions.V6Only", (long)BindOptions.V6Only);

@@ -72,7 +72,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var peer = reader.Read(connection.SafeHandle, credentials, pidfd, NamingGroupsAndExe);
 
             Assert.Equal(client.Id, peer.Pid);
-            Assert.Equal(Interop.Libc.geteuid(), peer.Uid);
+            Assert.Equal(Client.Interop.Interop.Libc.geteuid(), peer.Uid);
             Assert.Equal(privport.Executable, peer.Exe);
             Assert.Equal(await StatAsync(privport.Executable), peer.ExeFile.ToString());
             Assert.Equal(NetworkNamespace.CookieOfCurrent(), peer.NetworkNamespace);

@@ -53,7 +53,7 @@ public sealed class PolicyTestCommandTests : IDisposable
     {
         var (exitCode, stdout, stderr) = Run("www-data", "tcp/443", exe: _nginx);
         Assert.Equal(ExitCodes.Ok, exitCode);
-        Assert.Equal("allow: granted by web\n", stdout.ReplaceLineEndings("\n"));
+        Assert.Equal("allow: granted by web\npath: broker\n", stdout.ReplaceLineEndings("\n"));
         Assert.Empty(stderr);
     }
 
@@ -126,7 +126,7 @@ public sealed class PolicyTestCommandTests : IDisposable
         var (exitCode, stdout, stderr) = Run("www-data", "tcp/80", exe: link, policy: policy);
 
         Assert.Equal(ExitCodes.Ok, exitCode);
-        Assert.Equal("allow: granted by real\n", stdout.ReplaceLineEndings("\n"));
+        Assert.Equal("allow: granted by real\npath: broker\n", stdout.ReplaceLineEndings("\n"));
         Assert.Contains($"{link} resolves to {program}", stderr, StringComparison.Ordinal);
     }
 

@@ -22,6 +22,8 @@ public sealed class DebPackageTests(StagedPrivport privport)
         "/usr/share/bash-completion/completions/privport",
         "/usr/share/zsh/vendor-completions/_privport",
         "/usr/share/privport/exe-and-group-rules.conf",
+        "/usr/share/privport/kernel-grants.conf",
+        "/lib/systemd/system-generators/privport-kernel-grants",
     ];
 
     [Fact]

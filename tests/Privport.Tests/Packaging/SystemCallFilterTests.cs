@@ -8,7 +8,7 @@ namespace Privport.Tests.Packaging;
 /// <summary>
 /// The broker's system calls over a whole life (start, OPEN, BIND, QUERY, status, a metrics scrape, reload, stop),
 /// traced with strace, all fall within privport.service's SystemCallFilter= as systemd-analyze expands it; the same
-/// for a forwarder's life under privport-forward@.service. Ports 775 and 777 belong to this class.
+/// for a forwarder's life under privport-forward@.service, and for a broker keeping kernel grants under privport.service with its kernel-grants.conf drop-in. Ports 775, 777, 975 and 976 belong to this class.
 /// </summary>
 public sealed partial class SystemCallFilterTests(StagedPrivport privport)
 {
@@ -52,6 +52,55 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
 
             var used = SystemCalls(trace);
             Assert.Contains("bind", used);
+            Assert.Empty(used.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
+    [Fact]
+    public async Task With_kernel_grants_every_system_call_the_broker_makes_is_allowed_by_the_unit_and_its_kernel_drop_in()
+    {
+        var (strace, _) = await RequireToolsAsync("broker", "privport.service");
+        var allowed = await AllowedByUnitAsync(RepositoryFiles.FindTool("systemd-analyze")!, "privport.service", "kernel-grants.conf");
+        await using var host = await KernelGrants.KernelTestHost.StartAsync();
+        string trace = Path.GetTempFileName();
+        try
+        {
+            const string Policy = """
+                [[allow]]
+                name = "unit"
+                units = ["test-x.service"]
+                users = ["65534"]
+                ports = ["tcp/975"]
+
+                [[allow]]
+                name = "wrap"
+                users = ["65534"]
+                ports = ["tcp/976"]
+                """;
+            await using (var broker = BrokerProcess.Start(privport, Policy, ["--bpf-root", host.BpfRoot], wrap: [strace, "-f", "-qq", "-o", trace]))
+            {
+                await broker.WaitUntilListeningAsync();
+                string cgroup = host.MakeCgroup("filter");
+                await host.AttachAsync(Path.Combine(host.PinRoot, "units", "test-x%2Eservice"), cgroup);
+                Assert.Equal("listening", await host.BindOnceAsync(65534, cgroup, "127.0.0.1", 975));
+                var wrapped = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, 65534,
+                    [privport.Executable, "wrap", "--kernel", "--socket", broker.SocketPath, "--", host.StaticServer, "127.0.0.1", "976"]));
+                Assert.True(wrapped.Stdout.Trim() == "listening", wrapped.ToString());
+                Assert.NotNull(await new PrivportClient(broker.SocketPath).GetStatusDetailAsync(TestContext.Current.CancellationToken));
+                await Task.Delay(1500, TestContext.Current.CancellationToken);
+                string brokerPid = File.ReadAllText($"/proc/{broker.Process.Pid}/task/{broker.Process.Pid}/children").Trim().Split(' ')[0];
+                Assert.True((await Run.AsRootAsync("kill", "-HUP", brokerPid)).ExitCode == 0);
+                await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload");
+                Assert.True((await Run.AsRootAsync("kill", "-TERM", brokerPid)).ExitCode == 0);
+                Assert.Equal(0, await broker.Process.WaitForExitAsync());
+            }
+
+            var used = SystemCalls(trace);
+            Assert.Contains("bpf", used);
             Assert.Empty(used.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal));
         }
         finally
@@ -112,9 +161,9 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
 
     // The unit's SystemCallFilter= lines in order, as systemd combines them: the first an allow list, later plain lines
     // add to it, "~" lines take away.
-    private static async Task<HashSet<string>> AllowedByUnitAsync(string analyze, string unit)
+    private static async Task<HashSet<string>> AllowedByUnitAsync(string analyze, string unit, params string[] dropIns)
     {
-        var filters = File.ReadLines(Path.Combine(RepositoryFiles.UnitDirectory, unit))
+        var filters = new[] { unit }.Concat(dropIns).SelectMany(file => File.ReadLines(Path.Combine(RepositoryFiles.UnitDirectory, file)))
             .Where(line => line.StartsWith("SystemCallFilter=", StringComparison.Ordinal))
             .Select(line => line["SystemCallFilter=".Length..])
             .ToList();

@@ -74,6 +74,8 @@ public sealed class CachingAccountDirectoryTests
         public string? FindGroupName(uint gid) => inner.FindGroupName(gid);
 
         public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid) => inner.GroupsOf(userName, primaryGid);
+
+        public IReadOnlyList<string> MemberNamesOf(uint gid) => inner.MemberNamesOf(gid);
     }
 
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider

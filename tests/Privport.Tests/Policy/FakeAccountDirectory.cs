@@ -68,4 +68,8 @@ internal sealed class FakeAccountDirectory : IAccountDirectory
 
     public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid) =>
         _supplementary.TryGetValue(userName, out uint[]? extra) ? [primaryGid, .. extra] : [primaryGid];
+
+    /// <summary>The listed members only, as in /etc/group: alice in web.</summary>
+    public IReadOnlyList<string> MemberNamesOf(uint gid) =>
+        [.. _supplementary.Where(pair => pair.Value.Contains(gid)).Select(pair => pair.Key)];
 }

@@ -103,7 +103,7 @@ public sealed class PolicyLoaderErrorTests
             protocol = "tcp"
             """);
         Assert.Equal(("protocol", 4, 1), (error.Field, error.Line, error.Column));
-        Assert.Contains("name, users, groups, exe, ports, addresses", error.Message, StringComparison.Ordinal);
+        Assert.Contains("name, users, groups, units, cgroups, exe, ports, addresses", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

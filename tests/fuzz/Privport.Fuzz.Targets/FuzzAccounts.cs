@@ -55,4 +55,6 @@ internal sealed class FuzzAccounts : IAccountDirectory
     }
 
     public IReadOnlyList<uint> GroupsOf(string userName, uint primaryGid) => [primaryGid];
+
+    public IReadOnlyList<string> MemberNamesOf(uint gid) => [];
 }

@@ -36,7 +36,7 @@ internal static class WireTarget
     /// <summary>A request the broker accepts has exactly one encoding: nothing in it is ignored, except after a STATUS op.</summary>
     private static void CheckRequestRoundTrip(ReadOnlySpan<byte> input, in BrokerRequest request)
     {
-        if (request.Op is BrokerOp.Status or BrokerOp.StatusDetail)
+        if (request.Op is BrokerOp.Status or BrokerOp.StatusDetail or BrokerOp.KernelEnrol)
         {
             return;
         }

@@ -22,12 +22,47 @@ internal static partial class FixCatalog
         return candidate >= start && candidate <= 65535 ? candidate : Math.Max(start, 1024) + port;
     }
 
+    /// <summary>
+    /// For a statically linked program (which the shim cannot reach) on a host that can do it: the kernel grant, first.
+    /// The rule names the service's unit and account; without systemd, privport wrap --kernel enrols the program.
+    /// </summary>
+    private static Fix? KernelGrant(Situation s, PortProtocol protocol, int port, string program, string? exe)
+    {
+        if (s.Facts.KernelGrants is not { Supported: true } kernel || exe is null || !Launch.ElfLinkage.IsStatic(exe))
+        {
+            return null;
+        }
+
+        string unit = UnitName(s);
+        string account = s.Request.User?.Name ?? "ACCOUNT";
+        string rule = $"[[allow]]\nname = \"{PolicyRuleText.Name(account, protocol, port)}-kernel\"\nunits = [\"{unit}\"]\nusers = [\"{account}\"]\nports = [\"{s.Protocol}/{N(port)}\"]\n";
+        string file = $"{PolicyDropIn}/50-{PolicyRuleText.Name(account, protocol, port)}-kernel.toml";
+        var commands = new List<string>
+        {
+            $"mkdir -p {PolicyDropIn} && cat > {file} <<'EOF'\n{rule}EOF",
+            "privport policy check",
+            "systemctl reload privport    # pins the unit's grant before the broker says it is ready",
+            $"systemctl daemon-reload && systemctl restart {unit}    # the generator's drop-in orders {unit} after privport and attaches the grant",
+            $"setpriv --reuid {ShellWord.Quote(account)} --init-groups privport wrap --kernel -- {ShellWord.Quote(program)}    # instead, without systemd (any rule without units)",
+        };
+        return new Fix(
+            $"Grant {s.Protocol}/{N(port)} in the kernel to {unit} (kernel grants: {Path.GetFileName(exe)} is statically linked, and binds directly)",
+            commands,
+            kernel.UnitsSupported
+                ? $"Only {account}'s processes in {unit}'s cgroup get only {s.Protocol}/{N(port)}, at the cost of a direct bind, audited; the broker keeps the grant and withdraws it when it stops. The kernel cannot check which program binds, so every program of {account} in that unit has it."
+                : $"systemd here is older than {KernelGrantFacts.SystemdWithBpfProgram}: use the wrap --kernel line. Only {account}'s processes under it get {s.Protocol}/{N(port)}, audited.");
+    }
+
     public static IReadOnlyList<Fix> PrivilegedPort(Situation s, int port, int start)
     {
         var fixes = new List<Fix>();
         var protocol = s.Protocol == "udp" ? PortProtocol.Udp : PortProtocol.Tcp;
         string program = s.Facts.Executable?.RealPath ?? s.Request.Executable ?? BinaryName(s.ProgramName);
         string? exe = s.Facts.Executable is { Exists: true } facts ? facts.RealPath : null;
+        if (KernelGrant(s, protocol, port, program, exe) is { } kernel)
+        {
+            fixes.Add(kernel);
+        }
         if (s.Request.User is { } granted && s.Facts.Broker is { Running: true, QueryAnswer: { } answer } && answer.StartsWith("allow", StringComparison.Ordinal))
         {
             fixes.Add(new Fix(

@@ -1,0 +1,48 @@
+using Privport.Client.Interop;
+using static Privport.Interop.Interop.Libc;
+
+namespace Privport.Kernel;
+
+/// <summary>The maps every grant program shares: the events ring and the dropped-events counter, pinned under the root.</summary>
+internal sealed class SharedMaps : IDisposable
+{
+    public const uint RingSize = 256 * 1024;
+
+    private SharedMaps(SafeFdHandle events, SafeFdHandle dropped)
+    {
+        Events = events;
+        Dropped = dropped;
+    }
+
+    public SafeFdHandle Events { get; }
+
+    public SafeFdHandle Dropped { get; }
+
+    public static SharedMaps OpenOrCreate(string pinRoot)
+    {
+        var events = OpenOrCreate(Path.Combine(pinRoot, PinLayout.Events),
+            () => BpfSystemCall.MapCreate(BPF_MAP_TYPE_RINGBUF, 0, 0, RingSize, 0, "privport_events"));
+        var dropped = OpenOrCreate(Path.Combine(pinRoot, PinLayout.Dropped),
+            () => BpfSystemCall.MapCreate(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, "privport_dropped"));
+        return new SharedMaps(events, dropped);
+    }
+
+    public static SafeFdHandle OpenOrCreate(string pin, Func<SafeFdHandle> create)
+    {
+        var fd = BpfSystemCall.ObjGet(pin);
+        if (fd is not null)
+        {
+            return fd;
+        }
+
+        fd = create();
+        BpfSystemCall.ObjPin(fd, pin);
+        return fd;
+    }
+
+    public void Dispose()
+    {
+        Events.Dispose();
+        Dropped.Dispose();
+    }
+}
