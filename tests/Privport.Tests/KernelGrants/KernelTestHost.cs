@@ -103,13 +103,22 @@ public sealed class KernelTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (string cgroup in Enumerable.Reverse(_cgroups))
+        try
         {
-            RemoveCgroupTree(Cgroup2 + cgroup);
+            foreach (string cgroup in Enumerable.Reverse(_cgroups))
+            {
+                RemoveCgroupTree(Cgroup2 + cgroup);
+            }
         }
-
-        await Run.AsRootAsync("umount", BpfRoot);
-        System.IO.Directory.Delete(Directory, recursive: true);
+        finally
+        {
+            // Whatever the cgroups did, the private bpffs goes: a mount left behind would outlive the test run.
+            var umount = await Run.AsRootAsync("umount", BpfRoot);
+            if (umount.ExitCode == 0)
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+        }
     }
 
     // Children first (an enrolment's cgroup may still be there); processes left inside are the test's and have exited.

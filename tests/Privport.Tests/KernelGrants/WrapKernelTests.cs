@@ -109,6 +109,22 @@ public sealed class WrapKernelTests(StagedPrivport privport)
     }
 
     [Fact]
+    public async Task A_caller_that_connected_then_exited_leaving_a_child_to_ask_is_not_enrolled()
+    {
+        await using var host = await KernelTestHost.StartAsync();
+        await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfRoot]);
+        string cgroup = host.MakeCgroup("forked");
+        string attacker = Path.Combine(Packaging.RepositoryFiles.Root, "tests", "Privport.Tests", "KernelGrants", "enrol_after_exit.py");
+        Assert.SkipUnless(File.Exists("/usr/bin/python3"), "needs /usr/bin/python3 for the attacker");
+        var result = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, Nobody, ["/usr/bin/python3", attacker, broker.SocketPath]) + "; sleep 1");
+
+        // The pid SO_PEERCRED names is gone: the broker finds so before it makes anything (ESRCH), rather than try to
+        // move whatever holds that pid now.
+        Assert.StartsWith("status 3: ", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(host.Cgroup2 + cgroup));
+    }
+
+    [Fact]
     public async Task A_directory_the_caller_made_in_its_own_cgroup_is_never_taken_for_the_enrolment()
     {
         await using var host = await KernelTestHost.StartAsync();
