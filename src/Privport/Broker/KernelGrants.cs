@@ -49,7 +49,26 @@ internal sealed class KernelGrants : IDisposable
     /// <summary>Plans the policy's kernel grants and syncs the pins to them; logs what it could not do.</summary>
     public void Apply(PortPolicy policy)
     {
-        var plan = Planner().Plan(policy);
+        KernelGrantPlan plan;
+        try
+        {
+            // Without kernel-scoped rules there is nothing to plan: the broker may not even see /proc/sys (ProcSubset=pid).
+            plan = policy.Rules.Any(rule => rule.IsKernelScoped) ? Planner().Plan(policy) : KernelGrantPlan.Empty;
+        }
+        catch (IOException e)
+        {
+            string problem = $"cannot read {UnprivilegedPortStart.SysctlPath} to plan them ({e.Message}); under systemd privport.service needs its " +
+                "kernel-grants drop-in, which privport's generator writes: run 'systemctl daemon-reload', then 'systemctl restart privport'";
+            lock (_gate)
+            {
+                Volatile.Write(ref _plan, KernelGrantPlan.Empty);
+                Volatile.Write(ref _problem, problem);
+            }
+
+            BrokerLog.KernelGrantsUnavailable(_logger, policy.Rules.SelectMany(rule => rule.Units.Concat(rule.Cgroups)).Distinct(StringComparer.Ordinal).Count(), problem);
+            return;
+        }
+
         lock (_gate)
         {
             Volatile.Write(ref _plan, plan);
