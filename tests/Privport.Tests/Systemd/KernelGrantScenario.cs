@@ -7,8 +7,9 @@ namespace Privport.Tests.Systemd;
 /// <summary>
 /// The kernel-grant path under a real systemd: Debian's caddy package (already in the container's root file
 /// system) as its own user, with no capability at all, serving 80 and 443, granted by one policy rule naming
-/// caddy.service, set up by the steps docs/kernel-grants.md gives (policy, daemon-reload, restart the unit); then the
-/// rule removed and caddy refused. The container has its own network namespace; no host port is used.
+/// caddy.service, set up by the steps docs/kernel-grants.md gives (policy, daemon-reload, restart the broker the
+/// first time, restart the unit); then the rule removed and caddy refused. The container has its own network
+/// namespace; no host port is used.
 /// </summary>
 [Collection(nameof(SystemdCollection))]
 public sealed partial class KernelGrantScenario(SystemdContainer container)
@@ -80,10 +81,14 @@ public sealed partial class KernelGrantScenario(SystemdContainer container)
         Assert.True(before.ExitCode != 0, "caddy started with no grant and no capability:\n" + before);
         Assert.Contains("bind: permission denied", await container.JournalUntilAsync(unGranted, "-u caddy.service -o cat", "permission denied"), StringComparison.Ordinal);
 
-        // The admin's steps: the rule, policy check, daemon-reload (the generator writes the drop-ins), restart caddy.
+        // The admin's steps, with the broker running as it was installed: the rule, policy check, daemon-reload (the
+        // generator writes the drop-ins, the broker's own among them), restart privport (the first time the policy
+        // names a unit: a reload cannot give the running broker its drop-in), restart caddy.
+        var running = await container.ShAsync("privport status >/dev/null && systemctl is-active privport.service");
+        Assert.True(running.ExitCode == 0, running.ToString());
         await container.WriteFileAsync("/etc/privport/policy.toml", Policy);
         string cursor = await container.JournalCursorAsync();
-        var steps = await container.ShAsync("privport policy check && systemctl daemon-reload && systemctl restart caddy.service");
+        var steps = await container.ShAsync("privport policy check && systemctl daemon-reload && systemctl restart privport.service && systemctl restart caddy.service");
         Assert.True(steps.ExitCode == 0, steps + (await container.ShAsync("journalctl -u caddy --no-pager | tail -5; journalctl -u privport --no-pager | grep -v 'caddy\\[' | tail -40; systemctl show -p BPFProgram caddy.service; privport status; systemctl show -p DropInPaths -p User -p DynamicUser privport; pid=$(systemctl show -p MainPID --value privport); nsenter -t $pid -m findmnt -o TARGET,FSTYPE,OPTIONS,PROPAGATION /sys/fs/bpf; nsenter -t $pid -m findmnt -o TARGET,FSTYPE,OPTIONS /sys; grep -E 'Uid|Cap' /proc/$pid/status; findmnt -o TARGET,FSTYPE,OPTIONS,PROPAGATION /sys/fs/bpf")).Stdout);
 
         var page = await container.UntilAsync(Serves, TimeSpan.FromSeconds(15));
@@ -109,6 +114,7 @@ public sealed partial class KernelGrantScenario(SystemdContainer container)
         var status = await container.ShAsync("privport status");
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Matches(@"unit caddy\.service: \d+ entries, rules caddy; attached to [^\n]*caddy\.service", status.Stdout);
+        Assert.DoesNotContain("NOT in force", status.Stdout, StringComparison.Ordinal);
 
         // The rule removed: the broker withdraws the grant at reload, daemon-reload drops the drop-in, caddy is refused.
         var removed = await container.ShAsync("""
