@@ -52,17 +52,21 @@ internal sealed class KernelGrants : IDisposable
         KernelGrantPlan plan;
         try
         {
-            plan = Planner().Plan(policy);
+            // Without kernel-scoped rules there is nothing to plan: the broker may not even see /proc/sys (ProcSubset=pid).
+            plan = policy.Rules.Any(rule => rule.IsKernelScoped) ? Planner().Plan(policy) : KernelGrantPlan.Empty;
         }
         catch (IOException e)
         {
-            // The sysctl holds something that is not a port: the grants cannot be planned, the broker path still works.
+            // The sysctl holds something that is not a port (a hidden /proc/sys reads as the kernel default): the grants
+            // cannot be planned; the broker path still works.
+            string problem = $"cannot plan the kernel grants: {e.Message}";
             lock (_gate)
             {
-                Volatile.Write(ref _problem, e.Message);
+                Volatile.Write(ref _plan, KernelGrantPlan.Empty);
+                Volatile.Write(ref _problem, problem);
             }
 
-            BrokerLog.KernelGrantsSyncFailed(_logger, PinRoot, e.Message);
+            BrokerLog.KernelGrantsUnavailable(_logger, policy.Rules.SelectMany(rule => rule.Units.Concat(rule.Cgroups)).Distinct(StringComparer.Ordinal).Count(), problem);
             return;
         }
 

@@ -135,9 +135,9 @@ public sealed class SystemdContainer : IAsyncLifetime
     public async Task ResetAsync()
     {
         var reset = await ShAsync($$"""
-            systemctl stop 'privport-test-*' nginx.service 'privport-forward@*' privport.service privport.socket 2>/dev/null
+            systemctl stop 'privport-test-*' nginx.service caddy.service 'privport-forward@*' privport.service privport.socket 2>/dev/null
             systemctl disable -q privport.socket privport.service 2>/dev/null
-            rm -rf /etc/systemd/system/privport.service.d /etc/systemd/system/nginx.service.d /etc/systemd/system/privport-test-*
+            rm -rf /etc/systemd/system/privport.service.d /etc/systemd/system/nginx.service.d /etc/systemd/system/caddy.service.d /etc/systemd/system/privport-test-*
             if [ "$(dpkg-query -W -f='${Status} ${Version}' privport 2>/dev/null)" != "$(cat /root/privport.version)" ]; then
               DEBIAN_FRONTEND=noninteractive apt-get install -y -q {{PackageInside}} >/dev/null || exit 1
             fi
@@ -287,7 +287,7 @@ public sealed class SystemdContainer : IAsyncLifetime
             {
                 "-c",
                 $"{join} && exec systemd-nspawn -D '{rootfs}' --machine={_machine} --boot --register=no --keep-unit --private-network " +
-                $"--volatile=overlay --system-call-filter=bpf --console=read-only <{"/dev/null"} >'{log}' 2>&1",
+                $"--volatile=overlay --system-call-filter=bpf --capability=CAP_BPF,CAP_PERFMON --console=read-only <{"/dev/null"} >'{log}' 2>&1",
             },
         };
         info.Environment["SYSTEMD_NSPAWN_UNIFIED_HIERARCHY"] = "1";
