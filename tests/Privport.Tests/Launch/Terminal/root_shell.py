@@ -27,6 +27,10 @@ if shell == 0:
     job = os.fork()
     if job == 0:
         os.setpgid(0, 0)
+        # An interactive shell starts its jobs with the keyboard signals at their defaults; this runner may have
+        # inherited them ignored from whatever started the test run, and an ignored SIGINT survives every exec.
+        for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGTTOU, signal.SIG_IGN)
         os.tcsetpgrp(slave, os.getpid())
         signal.signal(signal.SIGTTOU, signal.SIG_DFL)
