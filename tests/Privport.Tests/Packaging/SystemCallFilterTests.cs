@@ -42,12 +42,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 Assert.NotNull(await client.GetStatusDetailAsync(TestContext.Current.CancellationToken));
                 using var http = new HttpClient();
                 Assert.Contains("privport_grants_total", await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
-                // The signals go to the broker itself: strace would take them for its own.
-                string brokerPid = File.ReadAllText($"/proc/{broker.Process.Pid}/task/{broker.Process.Pid}/children").Trim().Split(' ')[0];
-                Assert.True((await Run.AsRootAsync("kill", "-HUP", brokerPid)).ExitCode == 0);
-                await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload");
-                Assert.True((await Run.AsRootAsync("kill", "-TERM", brokerPid)).ExitCode == 0);
-                Assert.Equal(0, await broker.Process.WaitForExitAsync());
+                await ReloadThenStopAsync(broker);
             }
 
             var used = SystemCalls(trace);
@@ -92,11 +87,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 Assert.True(wrapped.Stdout.Trim() == "listening", wrapped.ToString());
                 Assert.NotNull(await new PrivportClient(broker.SocketPath).GetStatusDetailAsync(TestContext.Current.CancellationToken));
                 await Task.Delay(1500, TestContext.Current.CancellationToken);
-                string brokerPid = File.ReadAllText($"/proc/{broker.Process.Pid}/task/{broker.Process.Pid}/children").Trim().Split(' ')[0];
-                Assert.True((await Run.AsRootAsync("kill", "-HUP", brokerPid)).ExitCode == 0);
-                await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload");
-                Assert.True((await Run.AsRootAsync("kill", "-TERM", brokerPid)).ExitCode == 0);
-                Assert.Equal(0, await broker.Process.WaitForExitAsync());
+                await ReloadThenStopAsync(broker);
             }
 
             var used = SystemCalls(trace);
@@ -145,6 +136,16 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
     }
 
     /// <summary>strace, and what <paramref name="unit"/>'s filter allows; skips the test without either tool.</summary>
+    /// <summary>SIGHUP, then SIGTERM, to the broker under strace: the signals go to the broker itself, since strace would take them for its own.</summary>
+    private static async Task ReloadThenStopAsync(BrokerProcess broker)
+    {
+        string brokerPid = File.ReadAllText($"/proc/{broker.Process.Pid}/task/{broker.Process.Pid}/children").Trim().Split(' ')[0];
+        Assert.True((await Run.AsRootAsync("kill", "-HUP", brokerPid)).ExitCode == 0);
+        await broker.Process.WaitUntilAsync(() => broker.Process.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload");
+        Assert.True((await Run.AsRootAsync("kill", "-TERM", brokerPid)).ExitCode == 0);
+        Assert.Equal(0, await broker.Process.WaitForExitAsync());
+    }
+
     private static async Task<(string Strace, HashSet<string> Allowed)> RequireToolsAsync(string program, string unit)
     {
         Privilege.RequireRoot();
