@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.AspNetCore;
 

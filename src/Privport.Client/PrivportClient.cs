@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using Privport.Protocol;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Client;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>Names and texts of errno values, as a Linux admin reads them: <c>EACCES (13): Permission denied</c>.</summary>
 internal static class Errno

@@ -1,4 +1,4 @@
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 internal static partial class Interop
 {

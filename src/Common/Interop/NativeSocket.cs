@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>The socket calls privport makes on raw descriptors, errno turned into <see cref="SystemCallException"/>.</summary>
 internal static class NativeSocket

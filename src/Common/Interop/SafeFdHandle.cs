@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>An owned file descriptor, closed exactly once.</summary>
 internal sealed class SafeFdHandle : SafeHandle

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>Between <see cref="IPEndPoint"/> and the raw sockaddr_in / sockaddr_in6 bytes the system calls take.</summary>
 internal static class SocketAddressBytes

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>A failed system call: which call, its errno and the system's text for it.</summary>
 internal sealed class SystemCallException : IOException

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>One datagram received with <see cref="UnixMessage.Receive"/>: its length, truncation and any fds that came with it.</summary>
 internal readonly record struct ReceivedMessage(int Length, bool Truncated, bool ControlTruncated, SafeFdHandle[] Fds);

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>
 /// Reaching the broker within a deadline. An AF_UNIX connect to a full backlog does not report "in progress" as TCP

@@ -1,9 +1,9 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>One request and its reply on a fresh connection to the broker, all within one timeout.</summary>
 internal static class BrokerExchange

@@ -1,4 +1,4 @@
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>The operations a client may ask of the broker.</summary>
 internal enum BrokerOp : ushort

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>One request datagram, decoded and range-checked.</summary>
 internal readonly record struct BrokerRequest(BrokerOp Op, Endpoint Endpoint, BindOptions Flags, uint ScopeId)

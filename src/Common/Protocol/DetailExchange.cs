@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>
 /// A request answered by the fixed reply and then, when the reply says so, one datagram of detail (STATUS_DETAIL's

@@ -1,4 +1,4 @@
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>A KERNEL_ENROL request: the fixed reply, then the datagram of lines (<see cref="KernelEnrolmentDetail"/>).</summary>
 internal static class KernelEnrolExchange

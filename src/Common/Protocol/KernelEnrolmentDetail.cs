@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>
 /// The datagram that follows every KERNEL_ENROL reply: UTF-8 text, one line per entry (<c>granted: ...</c> or

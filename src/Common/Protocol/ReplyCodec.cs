@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using static Privport.Client.Protocol.WireFormat;
+using static Privport.Protocol.WireFormat;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>Encodes and decodes reply datagrams.</summary>
 internal static class ReplyCodec

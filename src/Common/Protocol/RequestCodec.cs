@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
-using static Privport.Client.Protocol.WireFormat;
+using static Privport.Protocol.WireFormat;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>Encodes requests, and decodes them with every field range-checked before use.</summary>
 internal static class RequestCodec

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>
 /// A STATUS_DETAIL request: the fixed reply, then one datagram of JSON. A broker that predates the op answers

@@ -1,4 +1,4 @@
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>Sizes, magic numbers and offsets of native/include/privport_protocol.h, version 1.</summary>
 internal static class WireFormat

@@ -1,5 +1,5 @@
 using Privport.Client;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Policy;
 
 namespace Privport.Broker;

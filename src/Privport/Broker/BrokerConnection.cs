@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using Privport.Protocol;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 

@@ -1,6 +1,6 @@
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 
 namespace Privport.Broker;
 

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Kernel;
 using Privport.Policy;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Privport.Client;
-using Privport.Client.Protocol;
-using Privport.Client.Interop;
+using Privport.Protocol;
+using Privport.Interop;
 using Privport.Kernel;
 using Privport.Policy;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 

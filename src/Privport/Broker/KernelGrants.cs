@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Kernel;
 using Privport.Policy;
 using Privport.Systemd;

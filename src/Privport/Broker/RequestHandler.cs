@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 using Privport.Policy;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using Privport.Protocol;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 
 namespace Privport.Broker;
 

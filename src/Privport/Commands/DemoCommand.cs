@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Privport.Broker;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Demo;
 using Privport.Policy;
 
@@ -29,7 +29,7 @@ internal sealed class DemoCommand
 
     public async Task<int> RunAsync(CancellationToken cancellation)
     {
-        if (Client.Interop.Interop.Libc.geteuid() != 0)
+        if (Privport.Interop.Interop.Libc.geteuid() != 0)
         {
             await _error.WriteLineAsync("privport demo: needs root, to start a broker and run a web server as uid 65534 (nobody). Run it with sudo.");
             return ExitCodes.NoPermission;
@@ -151,7 +151,7 @@ internal sealed class DemoCommand
             using var fd = NativeSocket.CreateInet(PortProtocol.Tcp, AddressFamily.InterNetwork);
 
             // As the web server binds: a port held only by connections in TIME_WAIT is free for it.
-            NativeSocket.SetInt(fd, Client.Interop.Interop.Libc.SOL_SOCKET, Client.Interop.Interop.Libc.SO_REUSEADDR, 1);
+            NativeSocket.SetInt(fd, Privport.Interop.Interop.Libc.SOL_SOCKET, Privport.Interop.Interop.Libc.SO_REUSEADDR, 1);
             if (NativeSocket.Bind(fd, IPAddress.Loopback, candidate) == 0)
             {
                 return candidate;

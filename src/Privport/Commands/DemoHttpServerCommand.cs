@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Commands;
 
@@ -33,7 +33,7 @@ internal sealed class DemoHttpServerCommand
     public async Task<int> RunAsync(string? socketPath, bool plainBind, string endpointText, CancellationToken cancellation)
     {
         var endpoint = Endpoint.Parse(endpointText);
-        uint uid = Client.Interop.Interop.Libc.geteuid();
+        uint uid = Privport.Interop.Interop.Libc.geteuid();
         Socket listener;
         try
         {

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Launch;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Commands;
 

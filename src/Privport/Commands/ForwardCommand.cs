@@ -5,11 +5,11 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Forwarding;
 using Privport.Launch;
 using Privport.Metrics;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Commands;
 

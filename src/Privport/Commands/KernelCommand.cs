@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Privport.Broker;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Kernel;
 using Privport.Policy;
 using Privport.Systemd;

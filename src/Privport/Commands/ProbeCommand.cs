@@ -56,7 +56,7 @@ internal sealed class ProbeCommand
         var decision = await client.QueryAsync(endpoint, options, cancellation);
         return decision.Allowed
             ? decision.Reason
-            : throw new PrivportException(decision.Reason, Client.Interop.Interop.Libc.EACCES, ReplyDecision.Deny, decision.Reason);
+            : throw new PrivportException(decision.Reason, Privport.Interop.Interop.Libc.EACCES, ReplyDecision.Deny, decision.Reason);
     }
 
     private static async Task<string> OpenAsync(PrivportClient client, Endpoint endpoint, BindOptions options, CancellationToken cancellation)

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Privport.Broker;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Metrics;
 using Privport.Policy;
 

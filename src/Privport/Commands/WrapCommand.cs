@@ -1,6 +1,6 @@
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 using Privport.Launch;
 
 namespace Privport.Commands;
@@ -64,7 +64,7 @@ internal sealed class WrapCommand
         if (reply.Status != 0)
         {
             _error().WriteLine($"privport wrap --kernel: the broker did not enrol this process: {reply.Reason} ({Errno.Name(reply.Status)})");
-            return reply.Status == Client.Interop.Interop.Libc.EACCES ? ExitCodes.Denied : ExitCodes.Unavailable;
+            return reply.Status == Privport.Interop.Interop.Libc.EACCES ? ExitCodes.Denied : ExitCodes.Unavailable;
         }
 
         try
@@ -137,7 +137,7 @@ internal sealed class WrapCommand
     private static string? Refusal(string program)
     {
         var mode = (uint)File.GetUnixFileMode(program);
-        if ((mode & (Client.Interop.Interop.Libc.S_ISUID | Client.Interop.Interop.Libc.S_ISGID)) != 0)
+        if ((mode & (Privport.Interop.Interop.Libc.S_ISUID | Privport.Interop.Interop.Libc.S_ISGID)) != 0)
         {
             return "is setuid or setgid";
         }

@@ -53,7 +53,7 @@ internal sealed partial class DiagnosisEngine
         {
             $"net.ipv4.ip_unprivileged_port_start is {start} in this network namespace ({s.Facts.Kernel.NetworkNamespace ?? "unknown"}); port {port} is below it, so binding it needs CAP_NET_BIND_SERVICE (IPv6 uses the same sysctl).",
         };
-        if (s.Reproduction is { Errno: Client.Interop.Interop.Libc.EACCES } r)
+        if (s.Reproduction is { Errno: Privport.Interop.Interop.Libc.EACCES } r)
         {
             evidence.Add($"Binding {s.Target} as {r.As} fails with EACCES.");
         }

@@ -5,7 +5,7 @@ using Privport.Doctor.Causes;
 using Privport.Doctor.Explain;
 using Privport.Doctor.Live;
 using Privport.Doctor.Probes;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Doctor;
 
@@ -118,7 +118,7 @@ internal sealed partial class DiagnosisEngine
         }
 
         var live = ToBindErrno(errno);
-        string described = Client.Interop.Errno.Describe(errno);
+        string described = Privport.Interop.Errno.Describe(errno);
         if (claimed is null)
         {
             notes.Add($"Reproduced live: binding {endpoint} as {reproduction.As} fails with {described}.");

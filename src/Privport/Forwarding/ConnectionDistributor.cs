@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Forwarding;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Forwarding;
 

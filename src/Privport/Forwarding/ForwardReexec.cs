@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Launch;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Forwarding;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Forwarding;
 

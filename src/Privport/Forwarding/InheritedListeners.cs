@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Privport.Client;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Forwarding;
 

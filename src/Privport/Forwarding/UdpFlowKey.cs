@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Forwarding;
 
@@ -9,7 +9,7 @@ internal readonly record struct UdpFlowKey(int Listener, ulong High, ulong Low, 
     public static UdpFlowKey From(int listener, ReadOnlySpan<byte> sockaddr)
     {
         ushort port = BinaryPrimitives.ReadUInt16BigEndian(sockaddr[2..]);
-        if (BitConverter.ToUInt16(sockaddr) == Client.Interop.Interop.Libc.AF_INET6)
+        if (BitConverter.ToUInt16(sockaddr) == Privport.Interop.Interop.Libc.AF_INET6)
         {
             return new UdpFlowKey(listener, BinaryPrimitives.ReadUInt64BigEndian(sockaddr[8..]), BinaryPrimitives.ReadUInt64BigEndian(sockaddr[16..]), port);
         }

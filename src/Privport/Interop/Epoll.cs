@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>An epoll instance watching descriptors for readability, each tagged with a 64-bit key.</summary>
 internal sealed class Epoll : IDisposable

@@ -1,6 +1,6 @@
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>
 /// RLIMIT_NOFILE for long-running servers. A NativeAOT process keeps the soft limit it inherits (often 1024; CoreCLR

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>
 /// Which file object a path leads to: device (major:minor) and inode, from statx following symlinks. Two paths with

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>A file's owner, group and permission bits (statx), which .NET does not expose.</summary>
 internal readonly record struct FileOwnership(uint Uid, uint Gid, uint Mode)

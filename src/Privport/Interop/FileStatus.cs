@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>What statx(2) says about one file: type and permission bits, owner, identity (device and inode), size.</summary>
 internal readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, ulong Device, ulong Inode, long Size)

@@ -11,7 +11,7 @@ internal static partial class Interop
         internal const int MAP_SHARED = 1;
         internal static readonly nint MAP_FAILED = -1;
 
-        [LibraryImport(Privport.Client.Interop.Interop.Libc.Name, SetLastError = true)]
+        [LibraryImport(Privport.Interop.Interop.Libc.Name, SetLastError = true)]
         internal static unsafe partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
     }
 }

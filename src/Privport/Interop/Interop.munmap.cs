@@ -6,7 +6,7 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        [LibraryImport(Privport.Client.Interop.Interop.Libc.Name, SetLastError = true)]
+        [LibraryImport(Privport.Interop.Interop.Libc.Name, SetLastError = true)]
         internal static unsafe partial int munmap(void* addr, nuint length);
     }
 }

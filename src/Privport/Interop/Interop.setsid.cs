@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 internal static partial class Interop
 {

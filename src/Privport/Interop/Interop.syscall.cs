@@ -10,7 +10,7 @@ internal static partial class Interop
         internal static long SYS_bpf => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 280 : 321;
 
         // syscall(2) is variadic; declared with the fixed arguments bpf(2) takes, which travel in integer registers.
-        [LibraryImport(Privport.Client.Interop.Interop.Libc.Name, SetLastError = true)]
+        [LibraryImport(Privport.Interop.Interop.Libc.Name, SetLastError = true)]
         internal static unsafe partial long syscall(long number, int cmd, void* attr, uint size);
     }
 }

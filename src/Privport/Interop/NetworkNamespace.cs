@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>
 /// Network namespaces told apart by their cookie (SO_NETNS_COOKIE, Linux 5.14+): a 64-bit number the kernel never

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>The fields of a passwd entry privport uses, copied out of NSS's buffer.</summary>
 internal readonly record struct PasswdEntry(string Name, uint Uid, uint Gid, string Home, string Shell)

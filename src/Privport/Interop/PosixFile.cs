@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>open(2) and write(2) with the flags .NET's FileStream cannot ask for (O_APPEND, O_NOFOLLOW, O_NONBLOCK).</summary>
 internal static class PosixFile

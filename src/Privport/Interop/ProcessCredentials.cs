@@ -1,6 +1,6 @@
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>The process's user, groups and capabilities: typed wrappers over set*id, capset and prctl.</summary>
 internal static class ProcessCredentials

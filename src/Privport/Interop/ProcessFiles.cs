@@ -1,7 +1,7 @@
 using System.Text;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>Reads a symbolic link such as /proc/PID/exe without following it.</summary>
 internal static class ProcessFiles

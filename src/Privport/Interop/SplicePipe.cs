@@ -1,6 +1,6 @@
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>
 /// A nonblocking pipe used as the kernel-side buffer between two sockets: splice(2) moves pages from a socket into it

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>The calling thread's Linux scheduling policy.</summary>
 internal static class ThreadScheduling

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>Users and groups through NSS (getpwnam_r and friends), so LDAP or sssd accounts resolve as they do for login.</summary>
 internal static class UserDatabase

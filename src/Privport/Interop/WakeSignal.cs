@@ -1,6 +1,6 @@
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Interop;
+namespace Privport.Interop;
 
 /// <summary>
 /// An eventfd that one thread sets to wake another out of epoll_wait. Setting it twice before it is cleared still

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
-using Privport.Client.Interop;
+using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Kernel;
@@ -83,7 +83,7 @@ internal static unsafe class BpfSystemCall
             if (result < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno == Privport.Client.Interop.Interop.Libc.ENOENT)
+                if (errno == Privport.Interop.Interop.Libc.ENOENT)
                 {
                     return null;
                 }
@@ -122,7 +122,7 @@ internal static unsafe class BpfSystemCall
         if (result < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == Privport.Client.Interop.Interop.Libc.ENOENT)
+            if (errno == Privport.Interop.Interop.Libc.ENOENT)
             {
                 return false;
             }
@@ -215,7 +215,7 @@ internal static unsafe class BpfSystemCall
         {
             if (!MapElementOrMissing(cmd, map, key, v, what))
             {
-                throw new SystemCallException(what, Privport.Client.Interop.Interop.Libc.ENOENT);
+                throw new SystemCallException(what, Privport.Interop.Interop.Libc.ENOENT);
             }
         }
     }
@@ -234,7 +234,7 @@ internal static unsafe class BpfSystemCall
             if (result < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno == Privport.Client.Interop.Interop.Libc.ENOENT)
+                if (errno == Privport.Interop.Interop.Libc.ENOENT)
                 {
                     return false;
                 }
@@ -251,7 +251,7 @@ internal static unsafe class BpfSystemCall
         fixed (byte* a = attr)
         {
             long result = syscall(SYS_bpf, cmd, a, (uint)attr.Length);
-            for (int retry = 0; retry < 8 && result < 0 && Marshal.GetLastPInvokeError() == Privport.Client.Interop.Interop.Libc.EINTR; retry++)
+            for (int retry = 0; retry < 8 && result < 0 && Marshal.GetLastPInvokeError() == Privport.Interop.Interop.Libc.EINTR; retry++)
             {
                 result = syscall(SYS_bpf, cmd, a, (uint)attr.Length);
             }

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Buffers.Binary;
-using Privport.Client.Interop;
+using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Kernel;

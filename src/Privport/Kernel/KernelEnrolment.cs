@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Net.Sockets;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Kernel;
 
@@ -79,7 +79,7 @@ internal sealed class KernelEnrolment : IDisposable
 
     internal static SafeFdHandle CgroupFd(string dir)
     {
-        int fd = Client.Interop.Interop.Libc.open(dir, Client.Interop.Interop.Libc.O_RDONLY | 0x80000 /* O_CLOEXEC */ | 0x10000 /* O_DIRECTORY */, 0);
+        int fd = Privport.Interop.Interop.Libc.open(dir, Privport.Interop.Interop.Libc.O_RDONLY | 0x80000 /* O_CLOEXEC */ | 0x10000 /* O_DIRECTORY */, 0);
         return fd < 0 ? throw SystemCallException.FromLastError($"open of cgroup {dir}") : new SafeFdHandle(fd);
     }
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Net.Sockets;
-using Privport.Client.Interop;
+using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Kernel;

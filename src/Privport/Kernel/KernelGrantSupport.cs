@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Privport.Client.Interop;
+using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Kernel;

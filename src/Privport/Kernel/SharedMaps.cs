@@ -1,4 +1,4 @@
-using Privport.Client.Interop;
+using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Kernel;

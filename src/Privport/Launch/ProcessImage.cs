@@ -1,5 +1,5 @@
 using System.Collections;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Launch;
 
@@ -23,7 +23,7 @@ internal static class ProcessImage
         }
 
         // Nothing to flush: Console's writers flush every write, and touching them here would only create them.
-        Client.Interop.Interop.Libc.execve(path, argv, envp);
+        Privport.Interop.Interop.Libc.execve(path, argv, envp);
         throw SystemCallException.FromLastError($"execve {path}");
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Launch;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Policy;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Policy;
 

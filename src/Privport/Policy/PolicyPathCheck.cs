@@ -1,6 +1,6 @@
 using System.Globalization;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Policy;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Policy;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Client.Tests.Interop;
 

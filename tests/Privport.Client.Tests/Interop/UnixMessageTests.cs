@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Client.Tests.Interop;
 

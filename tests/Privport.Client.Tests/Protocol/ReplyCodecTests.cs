@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using Privport.Client.Protocol;
-using static Privport.Client.Protocol.WireFormat;
+using Privport.Protocol;
+using static Privport.Protocol.WireFormat;
 
 namespace Privport.Client.Tests.Protocol;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Privport.Client;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Broker;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Privport.Broker;
 using Privport.Client;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Policy;
 using Privport.Tests.Infrastructure;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 using Privport.Demo;
 using Privport.Tests.Infrastructure;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Tests.Broker;
 

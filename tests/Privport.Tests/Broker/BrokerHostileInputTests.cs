@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 using Privport.Tests.Infrastructure;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Tests.Broker;
 

@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 using Privport.Commands;
 using Privport.Tests.Infrastructure;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Tests.Broker;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Privport.Client;
 using Privport.Tests.Infrastructure;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Tests.Broker;
 

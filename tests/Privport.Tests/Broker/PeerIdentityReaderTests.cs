@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Privport.Broker;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Demo;
 using Privport.Tests.Infrastructure;
 
@@ -72,7 +72,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
             var peer = reader.Read(connection.SafeHandle, credentials, pidfd, NamingGroupsAndExe);
 
             Assert.Equal(client.Id, peer.Pid);
-            Assert.Equal(Client.Interop.Interop.Libc.geteuid(), peer.Uid);
+            Assert.Equal(Privport.Interop.Interop.Libc.geteuid(), peer.Uid);
             Assert.Equal(privport.Executable, peer.Exe);
             Assert.Equal(await StatAsync(privport.Executable), peer.ExeFile.ToString());
             Assert.Equal(NetworkNamespace.CookieOfCurrent(), peer.NetworkNamespace);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Privport.Broker;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Tests.Policy;
 
 namespace Privport.Tests.Broker;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using Privport.Client;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Broker;

@@ -1,4 +1,4 @@
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Forwarding;
 
 namespace Privport.Tests.Forwarding;
@@ -44,7 +44,7 @@ public sealed class ConnectionDistributorTests
     {
         using var distributor = new ConnectionDistributor(2);
         using var epoll = new Epoll();
-        epoll.Add(distributor.SignalOf(1).Handle, Client.Interop.Interop.Libc.EPOLLIN, 7);
+        epoll.Add(distributor.SignalOf(1).Handle, Privport.Interop.Interop.Libc.EPOLLIN, 7);
         Span<ulong> keys = stackalloc ulong[4];
         Span<int> events = stackalloc int[4];
         Assert.Equal(0, epoll.Wait(keys, events, 0));
@@ -86,7 +86,7 @@ public sealed class ConnectionDistributorTests
     private static unsafe (SafeFdHandle, SafeFdHandle) SocketPair()
     {
         int* fds = stackalloc int[2];
-        Assert.Equal(0, Client.Interop.Interop.Libc.socketpair(Client.Interop.Interop.Libc.AF_UNIX, Client.Interop.Interop.Libc.SOCK_STREAM | Client.Interop.Interop.Libc.SOCK_CLOEXEC, 0, fds));
+        Assert.Equal(0, Privport.Interop.Interop.Libc.socketpair(Privport.Interop.Interop.Libc.AF_UNIX, Privport.Interop.Interop.Libc.SOCK_STREAM | Privport.Interop.Interop.Libc.SOCK_CLOEXEC, 0, fds));
         return (new SafeFdHandle(fds[0]), new SafeFdHandle(fds[1]));
     }
 }

@@ -1,4 +1,4 @@
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Demo;
 
 namespace Privport.Tests.Infrastructure;
@@ -10,7 +10,7 @@ public static class Privilege
 
     public static void RequireRoot()
     {
-        Assert.SkipUnless(Client.Interop.Interop.Libc.geteuid() == 0,
+        Assert.SkipUnless(Privport.Interop.Interop.Libc.geteuid() == 0,
             "needs root: starts a broker that binds privileged ports and runs clients as other uids (run the suite as root, as CI does)");
         Assert.SkipWhen(UnprivilegedProcess.FindSetpriv() is null, "needs setpriv(1) from util-linux to run clients as other uids");
     }

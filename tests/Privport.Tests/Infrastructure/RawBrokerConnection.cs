@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Privport.Client;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
+using Privport.Interop;
+using Privport.Protocol;
 
 namespace Privport.Tests.Infrastructure;
 
@@ -64,7 +64,7 @@ public sealed class RawBrokerConnection : IDisposable
         {
             return UnixMessage.Receive(_socket.SafeHandle, buffer).Length == 0;
         }
-        catch (SystemCallException e) when (e.ErrorNumber == Client.Interop.Interop.Libc.EAGAIN)
+        catch (SystemCallException e) when (e.ErrorNumber == Privport.Interop.Interop.Libc.EAGAIN)
         {
             return false;
         }
@@ -74,14 +74,14 @@ public sealed class RawBrokerConnection : IDisposable
 
     private unsafe void SendMany(ReadOnlySpan<byte> payload, SafeHandle[] fds)
     {
-        int space = Client.Interop.Interop.Libc.CMSG_SPACE(sizeof(int) * fds.Length);
+        int space = Privport.Interop.Interop.Libc.CMSG_SPACE(sizeof(int) * fds.Length);
         byte* control = stackalloc byte[space];
         new Span<byte>(control, space).Clear();
-        var header = (Client.Interop.Interop.Libc.cmsghdr*)control;
-        header->cmsg_len = (nuint)Client.Interop.Interop.Libc.CMSG_LEN(sizeof(int) * fds.Length);
-        header->cmsg_level = Client.Interop.Interop.Libc.SOL_SOCKET;
-        header->cmsg_type = Client.Interop.Interop.Libc.SCM_RIGHTS;
-        int* data = (int*)(control + Client.Interop.Interop.Libc.CMSG_ALIGN(sizeof(Client.Interop.Interop.Libc.cmsghdr)));
+        var header = (Privport.Interop.Interop.Libc.cmsghdr*)control;
+        header->cmsg_len = (nuint)Privport.Interop.Interop.Libc.CMSG_LEN(sizeof(int) * fds.Length);
+        header->cmsg_level = Privport.Interop.Interop.Libc.SOL_SOCKET;
+        header->cmsg_type = Privport.Interop.Interop.Libc.SCM_RIGHTS;
+        int* data = (int*)(control + Privport.Interop.Interop.Libc.CMSG_ALIGN(sizeof(Privport.Interop.Interop.Libc.cmsghdr)));
         for (int i = 0; i < fds.Length; i++)
         {
             // The handles stay owned by the caller, who keeps them alive for the duration of this call.
@@ -90,9 +90,9 @@ public sealed class RawBrokerConnection : IDisposable
 
         fixed (byte* bytes = payload)
         {
-            var iov = new Client.Interop.Interop.Libc.iovec { iov_base = bytes, iov_len = (nuint)payload.Length };
-            var msg = new Client.Interop.Interop.Libc.msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = (nuint)space };
-            if (Client.Interop.Interop.Libc.sendmsg(_socket.SafeHandle, &msg, 0) < 0)
+            var iov = new Privport.Interop.Interop.Libc.iovec { iov_base = bytes, iov_len = (nuint)payload.Length };
+            var msg = new Privport.Interop.Interop.Libc.msghdr { msg_iov = &iov, msg_iovlen = 1, msg_control = control, msg_controllen = (nuint)space };
+            if (Privport.Interop.Interop.Libc.sendmsg(_socket.SafeHandle, &msg, 0) < 0)
             {
                 throw SystemCallException.FromLastError("sendmsg");
             }

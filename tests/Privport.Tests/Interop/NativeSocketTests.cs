@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Privport.Client.Interop;
-using static Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Client.Tests.Interop;
 

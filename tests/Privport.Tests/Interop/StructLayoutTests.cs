@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Privport.Client.Interop;
-using Privport.Client.Protocol;
-using static Privport.Client.Interop.Interop.Libc;
-using static Privport.Client.Protocol.WireFormat;
-using Libc = Privport.Client.Interop.Interop.Libc;
+using Privport.Interop;
+using Privport.Protocol;
+using static Privport.Interop.Interop.Libc;
+using static Privport.Protocol.WireFormat;
+using Libc = Privport.Interop.Interop.Libc;
 
 namespace Privport.Client.Tests.Interop;
 

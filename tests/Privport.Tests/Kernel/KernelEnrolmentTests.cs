@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Kernel;
 using Privport.Tests.Infrastructure;
 
@@ -36,12 +36,12 @@ public sealed class KernelEnrolmentTests
             Assert.Equal("ok", (await host.BindAsync(enrolment.CgroupDirectory, Nobody, Nobody, "4", "127.0.0.1", "965", "tcp")).Stdout.Trim());
 
             // Hand the links to another process (dup drops O_CLOEXEC), then let go of ours: the holder keeps the grant.
-            var copies = enrolment.Links.Select(link => Client.Interop.Interop.Libc.fcntl_fd(link.Fd, 0 /* F_DUPFD */, 500)).ToArray();
+            var copies = enrolment.Links.Select(link => Privport.Interop.Interop.Libc.fcntl_fd(link.Fd, 0 /* F_DUPFD */, 500)).ToArray();
             Assert.All(copies, copy => Assert.True(copy >= 500));
             holder = Process.Start("sleep", "60");
             foreach (int copy in copies)
             {
-                Client.Interop.Interop.Libc.close(copy);
+                Privport.Interop.Interop.Libc.close(copy);
             }
 
             enrolment.Dispose();

@@ -71,7 +71,7 @@ public sealed class KernelGrantSupportTests
         using var store = KernelGrantStore.Open(host.PinRoot);
 
         // A map fd that is not a map makes the kernel refuse the program; the error must carry a log, not just errno.
-        using var notAMap = new Privport.Client.Interop.SafeFdHandle(Privport.Client.Interop.Interop.Libc.open("/dev/null", 0, 0));
+        using var notAMap = new Privport.Interop.SafeFdHandle(Privport.Interop.Interop.Libc.open("/dev/null", 0, 0));
         var error = Assert.Throws<KernelGrantException>(() =>
             GrantProgramLoader.Load(System.Net.Sockets.AddressFamily.InterNetwork, notAMap, notAMap, notAMap, 1, false));
         Assert.Contains("Verifier log (end):", error.Message);

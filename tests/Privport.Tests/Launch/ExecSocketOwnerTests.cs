@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Privport.Commands;
 using Privport.Tests.Infrastructure;
-using static Privport.Client.Interop.Interop.Libc;
+using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Tests.Launch;
 

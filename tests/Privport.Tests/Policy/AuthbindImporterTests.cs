@@ -1,5 +1,5 @@
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Commands;
 using Privport.Policy;
 

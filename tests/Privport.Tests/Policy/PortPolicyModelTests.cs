@@ -1,7 +1,7 @@
 using System.Net;
 using CsCheck;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Policy;
 
 namespace Privport.Tests.Policy;

@@ -225,7 +225,7 @@ public sealed class SystemdContainer : IAsyncLifetime
     private static string? FindSkipReason(out (string Unified, string? Named)? mounts)
     {
         mounts = null;
-        if (Privport.Client.Interop.Interop.Libc.geteuid() != 0)
+        if (Privport.Interop.Interop.Libc.geteuid() != 0)
         {
             return "needs root: boots a systemd container with systemd-nspawn (run the suite as root, as CI does)";
         }

@@ -1,6 +1,6 @@
 using System.Text;
 using Privport.Client;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Commands;
 
 namespace Privport.Fuzz;

@@ -1,5 +1,5 @@
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Doctor.Live;
 

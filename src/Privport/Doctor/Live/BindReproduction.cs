@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Privport.Client;
-using Privport.Client.Interop;
+using Privport.Interop;
 using Privport.Demo;
 using Privport.Policy;
 
@@ -19,7 +19,7 @@ internal static class BindReproduction
 
     public static async Task<ReproducedBind> RunAsync(Endpoint endpoint, UserAccount? user, string? selfExecutable, string? brokerSocket, CancellationToken cancellation)
     {
-        uint euid = Client.Interop.Interop.Libc.geteuid();
+        uint euid = Privport.Interop.Interop.Libc.geteuid();
         if (user is null || user.Uid == euid)
         {
             string self = UserDatabase.FindUser(euid)?.Name ?? euid.ToString(CultureInfo.InvariantCulture);

@@ -36,7 +36,7 @@ internal static class DiagnosisJsonWriter
             json.WriteString("as", reproduction.As);
             if (reproduction.Errno is { } errno)
             {
-                json.WriteString("result", errno == 0 ? "bound" : Client.Interop.Errno.Name(errno));
+                json.WriteString("result", errno == 0 ? "bound" : Privport.Interop.Errno.Name(errno));
             }
             else
             {

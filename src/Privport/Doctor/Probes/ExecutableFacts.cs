@@ -40,7 +40,7 @@ internal sealed record ExecutableFacts(
         string? interpreter = Shebang(file);
         var (value, errno) = ExtendedAttributes.Read(file, ExtendedAttributes.Capability);
         FileCapabilities? capabilities = value is { Length: > 0 } ? FileCapabilities.Decode(value) : null;
-        string? error = value is null ? Client.Interop.Errno.Describe(errno)
+        string? error = value is null ? Privport.Interop.Errno.Describe(errno)
             : value.Length > 0 && capabilities is null ? $"the attribute is {value.Length} bytes, not a vfs_cap_data the kernel accepts"
             : null;
         bool java = Path.GetFileName(real) == "java";

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Doctor.Probes;
 
