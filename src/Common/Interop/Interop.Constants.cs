@@ -23,6 +23,7 @@ internal static partial class Interop
         internal const int SO_PEERCRED = 17;
         internal const int SO_RCVTIMEO = 20;
         internal const int SO_SNDTIMEO = 21;
+        internal const int SO_ACCEPTCONN = 30;
         internal const int SO_PROTOCOL = 38;
         internal const int SO_DOMAIN = 39;
         internal const int SO_PEERGROUPS = 59;

@@ -33,5 +33,6 @@ internal static partial class Interop
         internal const int ECONNABORTED = 103;
         internal const int ECONNRESET = 104;
         internal const int EHOSTUNREACH = 113;
+        internal const int EINPROGRESS = 115;
     }
 }

@@ -8,8 +8,5 @@ internal static partial class Interop
     {
         [LibraryImport(Name, SetLastError = true)]
         internal static unsafe partial int getsockname(SafeHandle fd, byte* addr, uint* addrlen);
-
-        [LibraryImport(Name, SetLastError = true)]
-        internal static unsafe partial int getpeername(SafeHandle fd, byte* addr, uint* addrlen);
     }
 }

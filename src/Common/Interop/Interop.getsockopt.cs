@@ -8,8 +8,5 @@ internal static partial class Interop
     {
         [LibraryImport(Name, SetLastError = true)]
         internal static unsafe partial int getsockopt(SafeHandle fd, int level, int optname, void* optval, uint* optlen);
-
-        [LibraryImport(Name, SetLastError = true)]
-        internal static unsafe partial int setsockopt(SafeHandle fd, int level, int optname, void* optval, uint optlen);
     }
 }

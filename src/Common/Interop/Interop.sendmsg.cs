@@ -8,8 +8,5 @@ internal static partial class Interop
     {
         [LibraryImport(Name, SetLastError = true)]
         internal static unsafe partial nint sendmsg(SafeHandle fd, msghdr* msg, int flags);
-
-        [LibraryImport(Name, SetLastError = true)]
-        internal static unsafe partial nint recvmsg(SafeHandle fd, msghdr* msg, int flags);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Privport.Interop;
+using Privport.Client;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Protocol;

@@ -1,3 +1,5 @@
+using Privport.Client;
+
 namespace Privport.Protocol;
 
 /// <summary>One reply datagram: status 0 or an errno, the decision, and the rule or reason.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Privport.Client;
 
 namespace Privport.Protocol;
 

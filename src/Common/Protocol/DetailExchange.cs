@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Privport.Client;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Protocol;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Privport.Client;
 using static Privport.Protocol.WireFormat;
 
 namespace Privport.Protocol;

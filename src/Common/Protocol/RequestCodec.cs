@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using Privport.Client;
 using static Privport.Protocol.WireFormat;
 
 namespace Privport.Protocol;

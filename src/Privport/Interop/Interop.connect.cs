@@ -6,8 +6,6 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const int EINPROGRESS = 115;
-
         [LibraryImport(Name, SetLastError = true)]
         internal static unsafe partial int connect(SafeHandle fd, byte* addr, uint addrlen);
     }

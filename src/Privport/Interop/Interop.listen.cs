@@ -6,8 +6,6 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const int SO_ACCEPTCONN = 30;
-
         [LibraryImport(Name, SetLastError = true)]
         internal static partial int listen(SafeHandle fd, int backlog);
     }

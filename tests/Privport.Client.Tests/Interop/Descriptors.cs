@@ -5,7 +5,7 @@ using static Privport.Interop.Interop.Libc;
 namespace Privport.Client.Tests.Interop;
 
 /// <summary>What tests ask of file descriptors: their flags, what they point at, how many are open.</summary>
-internal static class Descriptors
+internal static partial class Descriptors
 {
     // fcntl(2) values the tests need; StructLayoutTests checks them against <fcntl.h> with the rest.
     public const int F_GETFD = 1;
@@ -18,7 +18,8 @@ internal static class Descriptors
     }
 
     /// <summary>What /proc says the descriptor is: a path, or <c>socket:[inode]</c>, <c>anon_inode:[pidfd]</c>.</summary>
-    public static string Target(SafeHandle fd) => ProcessFiles.ReadLink($"/proc/self/fd/{fd.DangerousGetHandle()}");
+    public static string Target(SafeHandle fd) =>
+        new FileInfo($"/proc/self/fd/{fd.DangerousGetHandle()}").LinkTarget ?? throw new IOException($"/proc/self/fd/{fd.DangerousGetHandle()} is not a link");
 
     /// <summary>The number of descriptors the process has open (the enumeration's own one included, every time).</summary>
     public static int OpenCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
@@ -34,4 +35,8 @@ internal static class Descriptors
 
         return (new SafeFdHandle(sv[0]), new SafeFdHandle(sv[1]));
     }
+
+    // Privport.Client makes no socketpair call of its own (ClientEntryPointTests), so the tests declare theirs.
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static unsafe partial int socketpair(int domain, int type, int protocol, int* sv);
 }

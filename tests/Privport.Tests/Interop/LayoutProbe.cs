@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Privport.Client.Tests.Interop;
+namespace Privport.Tests.Interop;
 
 /// <summary>
 /// Builds layout_probe.c with the system's C compiler against native/include and runs it once per test class:
@@ -32,7 +32,7 @@ public sealed class LayoutProbe : IDisposable
             "-std=c11", "-Wall", "-Wextra", "-Werror",
             "-I", Path.Combine(root, "native", "include"),
             "-o", probe,
-            Path.Combine(root, "tests", "Privport.Client.Tests", "Interop", "layout_probe.c"));
+            Path.Combine(root, "tests", "Privport.Tests", "Interop", "layout_probe.c"));
         if (built != 0)
         {
             failure = $"{compiler} could not build the layout probe (exit {built}):\n{buildErrors}";

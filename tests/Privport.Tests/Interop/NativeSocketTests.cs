@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using Privport.Client;
+using Privport.Client.Tests.Interop;
 using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Tests.Interop;
+namespace Privport.Tests.Interop;
 
 // Only loopback addresses and port 0 (ephemeral) are bound, so parallel tests cannot collide.
 public sealed class NativeSocketTests

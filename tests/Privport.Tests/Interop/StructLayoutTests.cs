@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Privport.Client;
+using Privport.Client.Tests.Interop;
 using Privport.Interop;
 using Privport.Protocol;
 using static Privport.Interop.Interop.Libc;
 using static Privport.Protocol.WireFormat;
 using Libc = Privport.Interop.Interop.Libc;
 
-namespace Privport.Client.Tests.Interop;
+namespace Privport.Tests.Interop;
 
 /// <summary>Every struct layout, macro and constant copied by hand into C# agrees with the C headers it came from.</summary>
 public sealed class StructLayoutTests(LayoutProbe probe) : IClassFixture<LayoutProbe>
