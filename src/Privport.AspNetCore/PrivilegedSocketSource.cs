@@ -1,23 +1,21 @@
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
-using Privport.Interop;
 
 namespace Privport.AspNetCore;
 
 /// <summary>Where a privileged listening socket comes from: inherited by LISTEN_FDS first, the broker second.</summary>
 internal static class PrivilegedSocketSource
 {
-    /// <summary>The descriptor of an inherited TCP socket bound to the endpoint, marked close-on-exec; null when none is.</summary>
+    /// <summary>The descriptor of an inherited TCP socket bound to the endpoint; null when none is.</summary>
     public static int? Inherited(IPAddress address, int port)
     {
         foreach (var inherited in ListenFds.Inherited())
         {
             if (inherited.SocketType == SocketType.Stream && inherited.LocalEndPoint is { } local && local.Port == port && Covers(address, local.Address))
             {
-                // Kestrel takes the descriptor as it is; without close-on-exec every process the application starts
-                // would hold the port open too.
-                inherited.SetCloseOnExec();
+                // Kestrel takes the descriptor as it is: ListenFds.Inherited has marked it close-on-exec, so the
+                // processes the application starts do not hold the port open too.
                 return inherited.Descriptor;
             }
         }
@@ -32,9 +30,7 @@ internal static class PrivilegedSocketSource
         var client = new PrivportClient();
 
         // Kestrel configures its endpoints synchronously.
-        using var socket = client.BindAsync(endpoint, BindOptions.ReuseAddress).GetAwaiter().GetResult();
-        int descriptor = Interop.Libc.fcntl(socket.SafeHandle, Interop.Libc.F_DUPFD_CLOEXEC, 0);
-        return descriptor >= 0 ? descriptor : throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
+        return client.BindDescriptorAsync(endpoint, BindOptions.ReuseAddress).GetAwaiter().GetResult();
     }
 
     private static bool Covers(IPAddress wanted, IPAddress bound) =>

@@ -14,8 +14,12 @@ public static class ListenFds
     /// <summary>The name of a socket passed without one.</summary>
     public const string UnknownName = "unknown";
 
-    /// <summary>The sockets this process inherited; empty when none were passed to it.</summary>
+    /// <summary>
+    /// The sockets this process inherited, each marked close-on-exec as <c>sd_listen_fds</c> does, so the programs this
+    /// process starts do not hold them open; empty when none were passed to it.
+    /// </summary>
     /// <exception cref="FormatException">LISTEN_PID names this process but LISTEN_FDS or LISTEN_FDNAMES is malformed.</exception>
+    /// <exception cref="IOException">A passed descriptor is not open (fcntl fails, EBADF): LISTEN_FDS counts more than were passed.</exception>
     public static IReadOnlyList<ListenFd> Inherited()
     {
         var layout = Parse(
@@ -27,6 +31,7 @@ public static class ListenFds
         for (int i = 0; i < layout.Count; i++)
         {
             sockets[i] = new ListenFd(FirstDescriptor + i, layout[i]);
+            sockets[i].SetCloseOnExec();
         }
 
         return sockets;

@@ -43,18 +43,21 @@ public sealed class PrivportClient
     /// <exception cref="PrivportException">The policy denied the endpoint, the bind failed, or no broker answered.</exception>
     public async Task<Socket> BindAsync(Endpoint endpoint, BindOptions flags = BindOptions.None, CancellationToken cancellationToken = default)
     {
-        var request = new BrokerRequest(BrokerOp.Open, endpoint, flags, (uint)endpoint.Address.ScopeIdOrZero());
-        var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, fd: null, Timeout, cancellationToken);
-        using (fd)
-        {
-            ThrowIfFailed(reply, endpoint);
-            if (fd is null)
-            {
-                throw new PrivportException($"the broker granted {endpoint} but sent no socket", Interop.Interop.Libc.EINVAL, reply.Decision, reply.Reason);
-            }
+        using var fd = await OpenAsync(endpoint, flags, cancellationToken);
+        return fd.ToSocket();
+    }
 
-            return fd.ToSocket();
-        }
+    /// <summary>
+    /// As <see cref="BindAsync"/>, but hands over the bare descriptor, for servers that take one (Kestrel's
+    /// <c>ListenHandle</c>). The descriptor is close-on-exec and the caller's to close.
+    /// </summary>
+    /// <exception cref="PrivportException">The policy denied the endpoint, the bind failed, or no broker answered.</exception>
+    public async Task<int> BindDescriptorAsync(Endpoint endpoint, BindOptions flags = BindOptions.None, CancellationToken cancellationToken = default)
+    {
+        using var fd = await OpenAsync(endpoint, flags, cancellationToken);
+        int descriptor = fd.Fd;
+        fd.SetHandleAsInvalid();
+        return descriptor;
     }
 
     /// <summary>
@@ -70,7 +73,7 @@ public sealed class PrivportClient
         var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, socket.SafeHandle, Timeout, cancellationToken);
         fd?.Dispose();
         ThrowIfFailed(reply, endpoint);
-        int duplicate = Interop.Interop.Libc.fcntl(socket.SafeHandle, Interop.Interop.Libc.F_DUPFD_CLOEXEC, 0);
+        int duplicate = fcntl(socket.SafeHandle, F_DUPFD_CLOEXEC, 0);
         if (duplicate < 0)
         {
             throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
@@ -129,6 +132,22 @@ public sealed class PrivportClient
         }
 
         return new BrokerStatusDetail(reply.Counters, json);
+    }
+
+    private async Task<SafeFdHandle> OpenAsync(Endpoint endpoint, BindOptions flags, CancellationToken cancellationToken)
+    {
+        var request = new BrokerRequest(BrokerOp.Open, endpoint, flags, (uint)endpoint.Address.ScopeIdOrZero());
+        var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, fd: null, Timeout, cancellationToken);
+        if (reply.Status == 0 && fd is not null)
+        {
+            return fd;
+        }
+
+        using (fd)
+        {
+            ThrowIfFailed(reply, endpoint);
+            throw new PrivportException($"the broker granted {endpoint} but sent no socket", EINVAL, reply.Decision, reply.Reason);
+        }
     }
 
     private void ThrowIfFailed(in BrokerReply reply, Endpoint endpoint)
