@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/bpf.h>
 #include <linux/close_range.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -15,6 +16,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sched.h>
@@ -299,6 +301,31 @@ int main(void)
     CONSTANT(PRIVPORT_COUNTER_DENIED);
     CONSTANT(PRIVPORT_COUNTER_ERRORS);
     CONSTANT(PRIVPORT_COUNTER_POLICY_RULES);
+    CONSTANT(BPF_MAP_CREATE);
+    CONSTANT(BPF_MAP_LOOKUP_ELEM);
+    CONSTANT(BPF_MAP_UPDATE_ELEM);
+    CONSTANT(BPF_MAP_DELETE_ELEM);
+    CONSTANT(BPF_MAP_GET_NEXT_KEY);
+    CONSTANT(BPF_PROG_LOAD);
+    CONSTANT(BPF_OBJ_PIN);
+    CONSTANT(BPF_OBJ_GET);
+    CONSTANT(BPF_PROG_ATTACH);
+    CONSTANT(BPF_PROG_DETACH);
+    CONSTANT(BPF_OBJ_GET_INFO_BY_FD);
+    CONSTANT(BPF_PROG_QUERY);
+    CONSTANT(BPF_LINK_CREATE);
+    CONSTANT(BPF_MAP_TYPE_ARRAY);
+    CONSTANT(BPF_MAP_TYPE_LPM_TRIE);
+    CONSTANT(BPF_MAP_TYPE_RINGBUF);
+    CONSTANT(BPF_PROG_TYPE_CGROUP_SOCK_ADDR);
+    CONSTANT(BPF_CGROUP_INET4_BIND);
+    CONSTANT(BPF_CGROUP_INET6_BIND);
+    CONSTANT(BPF_F_NO_PREALLOC);
+    CONSTANT(BPF_F_ALLOW_MULTI);
+    CONSTANT(PROT_READ);
+    CONSTANT(PROT_WRITE);
+    CONSTANT(MAP_SHARED);
+    VALUE("BpfAttrSize", sizeof(union bpf_attr));
     printf("DefaultSocketPath %s\n", PRIVPORT_DEFAULT_SOCKET);
     return 0;
 }
