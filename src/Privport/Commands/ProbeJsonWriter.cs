@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Privport.Commands;
 
 /// <summary>
-/// <c>probe --json</c>: one object, <c>{"endpoint", "mode", "outcome", "granted", "reason", "errno"}</c> (docs/operations.md),
+/// <c>probe --json</c>: one object, <c>{"endpoint", "mode", "outcome", "granted", "reason", "errno"}</c> (privport(8)),
 /// written without reflection so NativeAOT keeps working.
 /// </summary>
 internal static class ProbeJsonWriter
