@@ -17,7 +17,18 @@ internal static partial class CommandLine
             option.DefaultValueFactory = _ => Spelling(value);
         }
 
-        option.AcceptOnlyFromAmong([.. Enum.GetValues<T>().Where(member => Array.IndexOf(excluded, member) < 0).Select(Spelling)]);
+        string[] values = [.. Enum.GetValues<T>().Where(member => Array.IndexOf(excluded, member) < 0).Select(Spelling)];
+        option.CompletionSources.Add(values);
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (Array.IndexOf(values, token.Value) < 0)
+                {
+                    result.AddError($"{name} '{token.Value}' is not {Alternatives(values)}");
+                }
+            }
+        });
         return option;
     }
 
@@ -25,6 +36,10 @@ internal static partial class CommandLine
     internal static T Choice<T>(this ParseResult result, Option<string> option)
         where T : struct, Enum =>
         Enum.Parse<T>(result.GetValue(option)!, ignoreCase: true);
+
+    // "v1 or v2", "query, open or bind".
+    private static string Alternatives(string[] values) =>
+        values.Length == 1 ? values[0] : $"{string.Join(", ", values[..^1])} or {values[^1]}";
 
     private static string Spelling<T>(T member)
         where T : struct, Enum =>
