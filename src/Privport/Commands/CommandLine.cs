@@ -119,9 +119,9 @@ internal static partial class CommandLine
             .Run(result.GetValue(checkPath), result.GetValue(checkJson), Console.Out, Console.Error));
 
         var policyPath = new Option<string?>("--policy") { Description = "Policy file or directory", HelpName = "PATH" };
-        var user = new Option<string>("--user") { Description = "User name or uid", Required = true };
+        var user = new Option<string>("--user") { Description = "User name or uid", HelpName = "USER", Required = true };
         var exe = new Option<string?>("--exe") { Description = "The executable the user would run", HelpName = "PATH" };
-        var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", AllowMultipleArgumentsPerToken = false };
+        var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", HelpName = "GROUP", AllowMultipleArgumentsPerToken = false };
         var v6only = new Option<bool>("--v6only") { Description = "The IPv6 socket sets IPV6_V6ONLY (a [::] bind then does not take IPv4)" };
         var unit = new Option<string?>("--unit") { Description = "The process runs in this systemd unit (kernel-scoped rules grant there)", HelpName = "NAME" };
         var cgroup = new Option<string?>("--cgroup") { Description = "The process runs in this cgroup v2 path (kernel-scoped rules grant there)", HelpName = "CGROUP" };

@@ -72,6 +72,26 @@ public sealed class ManPageAndCompletionTests(StagedPrivport privport)
         }
     }
 
+    /// <summary>
+    /// The completion scripts know an option takes a path from its help name; an option whose value is named in any
+    /// other way must be one of these, so a new kind of value is classified here rather than left uncompleted.
+    /// </summary>
+    [Fact]
+    public void Every_option_value_is_a_path_a_closed_set_or_a_kind_that_is_not_a_file()
+    {
+        string[] notFiles = ["A", "ADDRESS:PORT", "CGROUP", "ENDPOINT", "GROUP", "LINES", "N", "NAME", "NAME=VALUE", "SECONDS", "TEXT", "USER"];
+
+        foreach (var (path, command) in CompletionScript.Walk(Root, ""))
+        {
+            foreach (var option in command.Options.Where(option => !option.Hidden && option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0))
+            {
+                bool classified = OptionValue.IsPath(option) || OptionValue.IsDirectory(option) || OptionValue.Choices(option).Count > 0
+                    || notFiles.Contains(option.HelpName);
+                Assert.True(classified, $"privport {path} {option.Name}: help name '{option.HelpName}' says neither a path (PATH, FILE, DIR), a closed set, nor a value that is not a file");
+            }
+        }
+    }
+
     [Fact]
     public async Task Bash_completion_completes_file_names_for_every_option_that_takes_a_path_and_values_for_every_closed_set()
     {
