@@ -193,21 +193,12 @@ internal sealed class AuditLog : IDisposable
         }
     }
 
-    private static string OpName(BrokerOp op) => op switch
-    {
-        BrokerOp.Bind => "BIND",
-        BrokerOp.Open => "OPEN",
-        BrokerOp.Query => "QUERY",
-        BrokerOp.KernelEnrol => "KERNEL_ENROL",
-        _ => "STATUS",
-    };
-
     private static void Format(Utf8JsonWriter json, AuditRecord record)
     {
         json.WriteStartObject();
         json.WriteString("time", record.Time.UtcDateTime);
         json.WriteString("decision", record.Outcome);
-        json.WriteString("op", OpName(record.Op));
+        json.WriteString("op", record.Op.Name());
         if (record.Kernel is { } kernel)
         {
             json.WriteString("path", "kernel");

@@ -75,7 +75,7 @@ internal sealed class RequestHandler
         {
             return Malformed(peer, request.Op, request.Op == BrokerOp.Bind
                 ? $"BIND carries exactly one socket; this request carried {message.Fds.Length}"
-                : $"{OpName(request.Op)} carries no descriptor; this request carried {message.Fds.Length}");
+                : $"{request.Op.Name()} carries no descriptor; this request carried {message.Fds.Length}");
         }
 
         if (request.Op == BrokerOp.Status)
@@ -125,14 +125,14 @@ internal sealed class RequestHandler
         if (!decision.Allowed)
         {
             _statistics.CountDenied(new RecentDenial(
-                _clock.GetUtcNow(), OpName(request.Op), peer.Uid, peer.Pid, peer.Exe, request.Endpoint.ToString(), decision.NearestRuleId, decision.Reason));
+                _clock.GetUtcNow(), request.Op.Name(), peer.Uid, peer.Pid, peer.Exe, request.Endpoint.ToString(), decision.NearestRuleId, decision.Reason));
             return Reply(peer, request, "deny", decision, EACCES, decision.Reason, null);
         }
 
         switch (request.Op)
         {
             case BrokerOp.Query:
-                _statistics.CountGranted(OpName(request.Op), decision.RuleId, Stopwatch.GetElapsedTime(started));
+                _statistics.CountGranted(request.Op.Name(), decision.RuleId, Stopwatch.GetElapsedTime(started));
                 return Reply(peer, request, "allow", decision, 0, decision.Reason, null);
             case BrokerOp.Bind:
                 var (bindErrno, problem) = decision.RequiresIPv6Only
@@ -160,14 +160,14 @@ internal sealed class RequestHandler
     {
         if (errno != 0)
         {
-            _statistics.CountError(OpName(request.Op));
+            _statistics.CountError(request.Op.Name());
             string reason = problem is null
                 ? $"{decision.Reason}, but bind failed: {Errno.Describe(errno)}"
                 : DenyReason.Fit($"bind failed: {problem} ({Errno.Describe(errno)}); {decision.Reason}");
             return Reply(peer, request, "allow", decision, errno, reason, null);
         }
 
-        _statistics.CountGranted(OpName(request.Op), decision.RuleId, Stopwatch.GetElapsedTime(started));
+        _statistics.CountGranted(request.Op.Name(), decision.RuleId, Stopwatch.GetElapsedTime(started));
         return Reply(peer, request, "allow", decision, 0, decision.Reason, socket);
     }
 
@@ -192,15 +192,15 @@ internal sealed class RequestHandler
         };
         if (outcome.Status == 0)
         {
-            _statistics.CountGranted(OpName(BrokerOp.KernelEnrol), null, TimeSpan.Zero);
+            _statistics.CountGranted(BrokerOp.KernelEnrol.Name(), null, TimeSpan.Zero);
         }
         else if (outcome.Status == EACCES)
         {
-            _statistics.CountDenied(new RecentDenial(_clock.GetUtcNow(), OpName(BrokerOp.KernelEnrol), peer.Uid, peer.Pid, peer.Exe, "kernel", null, outcome.Reason));
+            _statistics.CountDenied(new RecentDenial(_clock.GetUtcNow(), BrokerOp.KernelEnrol.Name(), peer.Uid, peer.Pid, peer.Exe, "kernel", null, outcome.Reason));
         }
         else
         {
-            _statistics.CountError(OpName(BrokerOp.KernelEnrol));
+            _statistics.CountError(BrokerOp.KernelEnrol.Name());
         }
 
         _audit.Write(new AuditRecord(_clock.GetUtcNow(), BrokerOp.KernelEnrol, decision, null, outcome.Reason, outcome.Status, peer, null));
@@ -224,20 +224,9 @@ internal sealed class RequestHandler
 
     private HandledRequest Malformed(PeerIdentity peer, BrokerOp op, string problem, Endpoint? endpoint = null)
     {
-        _statistics.CountError(OpName(op));
+        _statistics.CountError(op.Name());
         string reason = $"invalid request: {problem}";
         _audit.Write(new AuditRecord(_clock.GetUtcNow(), op, "error", null, reason, EINVAL, peer, endpoint));
         return new HandledRequest(new BrokerReply(op, EINVAL, ReplyDecision.None, 0, reason, default), null, CloseConnection: true);
     }
-
-    private static string OpName(BrokerOp op) => op switch
-    {
-        BrokerOp.Bind => "BIND",
-        BrokerOp.Open => "OPEN",
-        BrokerOp.Query => "QUERY",
-        BrokerOp.Status => "STATUS",
-        BrokerOp.StatusDetail => "STATUS_DETAIL",
-        BrokerOp.KernelEnrol => "KERNEL_ENROL",
-        _ => ((ushort)op).ToString(CultureInfo.InvariantCulture),
-    };
 }

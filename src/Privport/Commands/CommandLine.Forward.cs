@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Privport.Forwarding;
 
 namespace Privport.Commands;
 
@@ -18,7 +19,8 @@ internal static partial class CommandLine
             HelpName = "USER",
         };
         var group = new Option<string?>("--group") { Description = "As root: the primary group (name or gid) instead of the user's own", HelpName = "GROUP" };
-        var proxy = new Option<string?>("--proxy-protocol") { Description = "Send the backend a PROXY protocol header (v1 or v2) with the client's address (TCP)", HelpName = "v1|v2" };
+        var proxy = ChoiceOption<ProxyProtocolVersion>("--proxy-protocol", "Send the backend a PROXY protocol header (v1 or v2) with the client's address (TCP)",
+            excluded: ProxyProtocolVersion.None);
         var maxConns = new Option<int?>("--max-conns")
         {
             Description = "Open connections and UDP flows at most; more are reset (default: what the open-file limit holds at 6 descriptors each; 0: no limit)",
@@ -31,11 +33,8 @@ internal static partial class CommandLine
         };
         var drain = new Option<double?>("--drain-timeout") { Description = "On SIGTERM, wait this many seconds for open connections to finish (default 30)", HelpName = "SECONDS" };
         var threads = new Option<int?>("--threads") { Description = "Event-loop threads (default: one per CPU)", HelpName = "N" };
-        var scheduling = new Option<string?>("--scheduling")
-        {
-            Description = "Event loops' CPU scheduling: batch (default: no preempting the programs that wake them, fewer switches under load) or normal",
-            HelpName = "batch|normal",
-        };
+        var scheduling = ChoiceOption<LoopScheduling>("--scheduling",
+            "Event loops' CPU scheduling: batch (default: no preempting the programs that wake them, fewer switches under load) or normal");
         var socket = SocketOption();
         var metrics = MetricsOption();
         var command = new Command("forward", "Hold privileged ports and forward them to backends on other ports (TCP via splice, UDP flows), for programs that cannot take a socket")

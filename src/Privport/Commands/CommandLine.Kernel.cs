@@ -42,6 +42,7 @@ internal static partial class CommandLine
         var directories = new Argument<string[]>("directories")
         {
             Description = "NORMAL_DIR [EARLY_DIR LATE_DIR], as systemd passes them to generators",
+            HelpName = "NORMAL_DIR",
             Arity = new ArgumentArity(1, 3),
         };
         var generatePolicy = KernelPolicyOption();

@@ -97,18 +97,15 @@ internal static partial class CommandLine
         };
         var metrics = MetricsOption();
         var bpfRoot = BpfRootOption();
-        var onStop = new Option<KernelGrantsOnStop>("--kernel-grants-on-stop")
-        {
-            Description = "What becomes of the kernel grants when the broker stops: revoke (fail closed: their maps are emptied) or keep",
-            DefaultValueFactory = _ => KernelGrantsOnStop.Revoke,
-        };
+        var onStop = ChoiceOption<KernelGrantsOnStop>("--kernel-grants-on-stop",
+            "What becomes of the kernel grants when the broker stops: revoke (fail closed: their maps are emptied) or keep", KernelGrantsOnStop.Revoke);
         var command = new Command("serve", "Run the broker: decide by policy, bind sockets for clients, audit every decision")
         {
             policy, socket, audit, auditRate, timeout, metrics, bpfRoot, onStop,
         };
         command.SetAction((result, cancellation) => new ServeCommand(ServiceLogging.StandardError()).RunAsync(
             new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics),
-                result.GetValue(bpfRoot)!, result.GetValue(onStop)),
+                result.GetValue(bpfRoot)!, result.Choice<KernelGrantsOnStop>(onStop)),
             cancellation));
         return command;
     }
@@ -122,12 +119,12 @@ internal static partial class CommandLine
             .Run(result.GetValue(checkPath), result.GetValue(checkJson), Console.Out, Console.Error));
 
         var policyPath = new Option<string?>("--policy") { Description = "Policy file or directory", HelpName = "PATH" };
-        var user = new Option<string>("--user") { Description = "User name or uid", Required = true };
+        var user = new Option<string>("--user") { Description = "User name or uid", HelpName = "USER", Required = true };
         var exe = new Option<string?>("--exe") { Description = "The executable the user would run", HelpName = "PATH" };
-        var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", AllowMultipleArgumentsPerToken = false };
+        var groups = new Option<string[]>("--group") { Description = "An extra supplementary group (name or gid)", HelpName = "GROUP", AllowMultipleArgumentsPerToken = false };
         var v6only = new Option<bool>("--v6only") { Description = "The IPv6 socket sets IPV6_V6ONLY (a [::] bind then does not take IPv4)" };
         var unit = new Option<string?>("--unit") { Description = "The process runs in this systemd unit (kernel-scoped rules grant there)", HelpName = "NAME" };
-        var cgroup = new Option<string?>("--cgroup") { Description = "The process runs in this cgroup v2 path (kernel-scoped rules grant there)", HelpName = "PATH" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "The process runs in this cgroup v2 path (kernel-scoped rules grant there)", HelpName = "CGROUP" };
         var testJson = JsonOption();
         var endpoint = EndpointArgument();
         var test = new Command("test", "Decide one request against a policy, without a broker, and say which path (kernel or broker) grants it")
@@ -179,16 +176,13 @@ internal static partial class CommandLine
     private static Command Probe()
     {
         var socket = SocketOption();
-        var mode = new Option<ProbeMode>("--mode")
-        {
-            Description = "query: ask only; open: have the broker bind a socket; bind: send our own socket to be bound",
-            DefaultValueFactory = _ => ProbeMode.Query,
-        };
+        var mode = ChoiceOption<ProbeMode>("--mode", "query: ask only; open: have the broker bind a socket; bind: send our own socket to be bound", ProbeMode.Query);
         var v6only = new Option<bool>("--v6only") { Description = "Ask for an IPv6-only socket" };
+        var json = JsonOption();
         var endpoint = EndpointArgument();
-        var command = new Command("probe", "Ask the broker, as the calling user, whether an endpoint is granted") { socket, mode, v6only, endpoint };
+        var command = new Command("probe", "Ask the broker, as the calling user, whether an endpoint is granted") { socket, mode, v6only, json, endpoint };
         command.SetAction((result, cancellation) => new ProbeCommand(Console.Out, Console.Error).RunAsync(
-            result.GetValue(socket), result.GetValue(mode), result.GetValue(v6only), result.GetValue(endpoint)!, cancellation));
+            result.GetValue(socket), result.Choice<ProbeMode>(mode), result.GetValue(v6only), result.GetValue(endpoint)!, result.GetValue(json), cancellation));
         return command;
     }
 

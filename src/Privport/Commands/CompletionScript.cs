@@ -5,7 +5,8 @@ namespace Privport.Commands;
 
 /// <summary>
 /// bash and zsh completion scripts generated from the command tree itself, so they never drift from the verbs and
-/// options privport accepts. Hidden verbs are left out.
+/// options privport accepts: which options take a path or a directory, and the values of closed-set options, come
+/// from the options as declared (<see cref="OptionValue"/>). Hidden verbs are left out.
 /// </summary>
 internal static class CompletionScript
 {
@@ -21,8 +22,15 @@ internal static class CompletionScript
         text.Append("        word=${COMP_WORDS[i]}\n");
         text.Append("        case \"$word\" in -*) ;; *) [[ \" $(_privport_verbs \"$verb_path\") \" == *\" $word \"* ]] && verb_path=\"${verb_path:+$verb_path }$word\" ;; esac\n");
         text.Append("    done\n");
-        text.Append("    case \"${COMP_WORDS[COMP_CWORD-1]}\" in\n");
-        text.Append("        --policy|--socket|--audit|--config|--exe) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
+        text.Append("    case \"$verb_path|${COMP_WORDS[COMP_CWORD-1]}\" in\n");
+        foreach (var (path, option) in ValueOptions(root))
+        {
+            string reply = OptionValue.IsDirectory(option) ? "compgen -d -- \"$cur\""
+                : OptionValue.IsPath(option) ? "compgen -f -- \"$cur\""
+                : $"compgen -W \"{string.Join(' ', OptionValue.Choices(option))}\" -- \"$cur\"";
+            text.Append($"        {Patterns(path, option)}) COMPREPLY=($({reply})); return ;;\n");
+        }
+
         text.Append("    esac\n");
         text.Append("    COMPREPLY=($(compgen -W \"$(_privport_verbs \"$verb_path\") $(_privport_options \"$verb_path\")\" -- \"$cur\"))\n");
         text.Append("}\n\n");
@@ -56,8 +64,15 @@ internal static class CompletionScript
         text.Append("    verbs=(${(s: :)$(_privport_verbs \"$verb_path\")})\n");
         text.Append("    (( ${verbs[(Ie)$w]} )) && verb_path=\"${verb_path:+$verb_path }$w\"\n");
         text.Append("  done\n");
-        text.Append("  case ${words[CURRENT-1]} in\n");
-        text.Append("    --policy|--socket|--audit|--config|--exe) _files; return ;;\n");
+        text.Append("  case \"$verb_path|${words[CURRENT-1]}\" in\n");
+        foreach (var (path, option) in ValueOptions(root))
+        {
+            string reply = OptionValue.IsDirectory(option) ? "_files -/"
+                : OptionValue.IsPath(option) ? "_files"
+                : $"compadd -- {string.Join(' ', OptionValue.Choices(option))}";
+            text.Append($"    {Patterns(path, option)}) {reply}; return ;;\n");
+        }
+
         text.Append("  esac\n");
         text.Append("  verbs=(${(s: :)$(_privport_verbs \"$verb_path\")})\n");
         text.Append("  opts=(${(s: :)$(_privport_options \"$verb_path\")})\n");
@@ -81,7 +96,8 @@ internal static class CompletionScript
         return text.ToString();
     }
 
-    private static IEnumerable<(string Path, Command Command)> Walk(Command command, string path)
+    /// <summary>Every visible command with the path of verbs that reaches it ("" for the root, "policy test").</summary>
+    internal static IEnumerable<(string Path, Command Command)> Walk(Command command, string path)
     {
         yield return (path, command);
         foreach (var sub in command.Subcommands)
@@ -98,14 +114,23 @@ internal static class CompletionScript
         }
     }
 
+    /// <summary>The options whose value completes as something other than a word of the command line.</summary>
+    private static IEnumerable<(string Path, Option Option)> ValueOptions(Command root) =>
+        from visible in Walk(root, "")
+        from option in visible.Command.Options
+        where !option.Hidden && (OptionValue.IsPath(option) || OptionValue.IsDirectory(option) || OptionValue.Choices(option).Count > 0)
+        select (visible.Path, option);
+
+    // "serve|--policy": the verb path and the option just typed, as the scripts' case statements match them.
+    private static string Patterns(string path, Option option) =>
+        string.Join('|', OptionValue.Spellings(option).Select(spelling => $"\"{path}|{spelling}\""));
+
     private static IEnumerable<string> Verbs(Command command) =>
         command.Subcommands.Where(sub => !sub.Hidden).Select(sub => sub.Name);
 
-    // Only the spellings users type on Linux: not "/h", "/?" or "-?".
     private static IEnumerable<string> Options(Command command) =>
         command.Options.Where(option => !option.Hidden)
-            .SelectMany(option => option.Aliases.Prepend(option.Name))
-            .Where(name => name.StartsWith("--", StringComparison.Ordinal) || (name.Length == 2 && char.IsAsciiLetter(name[1])))
+            .SelectMany(OptionValue.Spellings)
             .Append("--help")
             .Distinct(StringComparer.Ordinal);
 }

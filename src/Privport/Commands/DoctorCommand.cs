@@ -14,8 +14,6 @@ namespace Privport.Commands;
 /// </summary>
 internal sealed class DoctorCommand
 {
-    public const int NoCauseFound = 1;
-
     /// <summary>What the reproduction child prints when no broker answers its QUERY.</summary>
     public const string BrokerUnreachable = "unreachable";
 
@@ -99,7 +97,7 @@ internal sealed class DoctorCommand
             DiagnosisTextWriter.Write(diagnosis, _out, DiagnosisTextWriter.WantsColour(_out));
         }
 
-        return diagnosis.Causes.Count > 0 ? ExitCodes.Ok : NoCauseFound;
+        return diagnosis.Causes.Count > 0 ? ExitCodes.Ok : ExitCodes.NoCauseFound;
     }
 
     /// <summary>

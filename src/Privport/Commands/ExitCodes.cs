@@ -5,8 +5,11 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>A policy denied the request (probe, policy test), or a check found errors.</summary>
+    /// <summary>A policy denied the request (probe, policy test, wrap, exec).</summary>
     public const int Denied = 1;
+
+    /// <summary><c>privport doctor</c> found no cause for the failure it was given.</summary>
+    public const int NoCauseFound = 1;
 
     /// <summary>The broker could not be reached.</summary>
     public const int BrokerUnreachable = 2;

@@ -4,8 +4,8 @@ using Privport.Client;
 namespace Privport.Commands;
 
 /// <summary>
-/// <c>privport probe</c>: asks the broker about an endpoint as the calling user. Exit 0 granted, 1 denied or failed,
-/// 2 when no broker answers.
+/// <c>privport probe [--json]</c>: asks the broker about an endpoint as the calling user. Exit 0 granted, 1 denied or
+/// failed, 2 when no broker answers.
 /// </summary>
 internal sealed class ProbeCommand
 {
@@ -18,7 +18,7 @@ internal sealed class ProbeCommand
         _error = error;
     }
 
-    public async Task<int> RunAsync(string? socketPath, ProbeMode mode, bool v6Only, string endpointText, CancellationToken cancellation)
+    public async Task<int> RunAsync(string? socketPath, ProbeMode mode, bool v6Only, string endpointText, bool json, CancellationToken cancellation)
     {
         if (!Endpoint.TryParse(endpointText, out var endpoint, out string? problem))
         {
@@ -26,7 +26,35 @@ internal sealed class ProbeCommand
             return ExitCodes.Usage;
         }
 
-        var client = new PrivportClient(socketPath);
+        var answer = await AskAsync(new PrivportClient(socketPath), mode, endpoint, v6Only, cancellation);
+        if (json)
+        {
+            await _out.WriteLineAsync(ProbeJsonWriter.Format(answer));
+        }
+        else if (answer.Outcome == ProbeOutcome.Unreachable)
+        {
+            await _error.WriteLineAsync($"privport probe: {answer.Reason}");
+        }
+        else
+        {
+            await _out.WriteLineAsync(answer.Outcome switch
+            {
+                ProbeOutcome.Granted => answer.Reason,
+                ProbeOutcome.Denied => $"denied: {answer.Reason}",
+                _ => $"failed: {answer.Reason}",
+            });
+        }
+
+        return answer.Outcome switch
+        {
+            ProbeOutcome.Granted => ExitCodes.Ok,
+            ProbeOutcome.Unreachable => ExitCodes.BrokerUnreachable,
+            _ => ExitCodes.Denied,
+        };
+    }
+
+    private static async Task<ProbeAnswer> AskAsync(PrivportClient client, ProbeMode mode, Endpoint endpoint, bool v6Only, CancellationToken cancellation)
+    {
         var options = v6Only ? BindOptions.V6Only : BindOptions.None;
         try
         {
@@ -36,18 +64,15 @@ internal sealed class ProbeCommand
                 ProbeMode.Bind => await BindAsync(client, endpoint, v6Only, cancellation),
                 _ => await QueryAsync(client, endpoint, options, cancellation),
             };
-            await _out.WriteLineAsync(granted);
-            return ExitCodes.Ok;
+            return new ProbeAnswer(endpoint, mode, ProbeOutcome.Granted, granted, 0);
         }
         catch (PrivportException e) when (e.BrokerUnreachable)
         {
-            await _error.WriteLineAsync($"privport probe: {e.Message}");
-            return ExitCodes.BrokerUnreachable;
+            return new ProbeAnswer(endpoint, mode, ProbeOutcome.Unreachable, e.Message, e.Errno);
         }
         catch (PrivportException e)
         {
-            await _out.WriteLineAsync(e.Decision == ReplyDecision.Deny ? $"denied: {e.Reason}" : $"failed: {e.Reason}");
-            return ExitCodes.Denied;
+            return new ProbeAnswer(endpoint, mode, e.Decision == ReplyDecision.Deny ? ProbeOutcome.Denied : ProbeOutcome.Failed, e.Reason, e.Errno);
         }
     }
 

@@ -13,12 +13,15 @@ internal sealed class RedirectCommand
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Func<Nft?> _findNft;
+    private readonly Func<bool> _mayAdministerNetwork;
 
-    public RedirectCommand(TextWriter output, TextWriter error, Func<Nft?> findNft)
+    /// <param name="mayAdministerNetwork">Whether this process holds CAP_NET_ADMIN, which every nft call needs.</param>
+    public RedirectCommand(TextWriter output, TextWriter error, Func<Nft?> findNft, Func<bool> mayAdministerNetwork)
     {
         _out = output;
         _error = error;
         _findNft = findNft;
+        _mayAdministerNetwork = mayAdministerNetwork;
     }
 
     public int Add(string port, string target, string? address) => Change("add", port, target, address, (table, rule) =>
@@ -31,8 +34,13 @@ internal sealed class RedirectCommand
         _out.WriteLine(table.Remove(rule) ? $"removed {rule}" : $"{rule} is not installed; nothing to remove");
     });
 
-    public int List()
+    public int List(bool json)
     {
+        if (Refusal("list") is { } refused)
+        {
+            return refused;
+        }
+
         if (Table() is not { } table)
         {
             return ExitCodes.Unavailable;
@@ -41,6 +49,12 @@ internal sealed class RedirectCommand
         try
         {
             var installed = table.List();
+            if (json)
+            {
+                RedirectJsonWriter.Write(installed, _out);
+                return ExitCodes.Ok;
+            }
+
             var rules = installed.Select(found => found.Rule).Distinct().ToArray();
             if (rules.Length == 0)
             {
@@ -70,6 +84,11 @@ internal sealed class RedirectCommand
             return ExitCodes.Usage;
         }
 
+        if (Refusal(verb) is { } refused)
+        {
+            return refused;
+        }
+
         if (Table() is not { } table)
         {
             return ExitCodes.Unavailable;
@@ -85,6 +104,18 @@ internal sealed class RedirectCommand
             _error.WriteLine($"{Verb} {verb}: {e.Message}");
             return ExitCodes.Software;
         }
+    }
+
+    private int? Refusal(string verb)
+    {
+        if (_mayAdministerNetwork())
+        {
+            return null;
+        }
+
+        _error.WriteLine($"{Verb} {verb}: nftables needs CAP_NET_ADMIN, which this process lacks; run it as root (sudo {Verb} {verb} ...), "
+            + "under 'ip netns exec NS' for another network namespace");
+        return ExitCodes.NoPermission;
     }
 
     private RedirectTable? Table()

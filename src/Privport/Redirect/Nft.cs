@@ -26,6 +26,9 @@ internal sealed class Nft
             RedirectStandardError = true,
             RedirectStandardInput = script is not null,
         };
+
+        // nft's messages are read back (a missing table is not an error): keep them in the one language they are read in.
+        info.Environment["LC_ALL"] = "C";
         foreach (string argument in script is null ? arguments : ["-f", "-"])
         {
             info.ArgumentList.Add(argument);

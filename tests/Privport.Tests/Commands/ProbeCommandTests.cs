@@ -14,7 +14,7 @@ public sealed class ProbeCommandTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int exitCode = await new ProbeCommand(output, error).RunAsync("/nonexistent.sock", ProbeMode.Query, false, endpoint, TestContext.Current.CancellationToken);
+        int exitCode = await new ProbeCommand(output, error).RunAsync("/nonexistent.sock", ProbeMode.Query, false, endpoint, json: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains(endpoint, error.ToString(), StringComparison.Ordinal);
@@ -27,7 +27,7 @@ public sealed class ProbeCommandTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int exitCode = await new ProbeCommand(output, error).RunAsync("/nonexistent/broker.sock", ProbeMode.Query, false, "tcp/80", TestContext.Current.CancellationToken);
+        int exitCode = await new ProbeCommand(output, error).RunAsync("/nonexistent/broker.sock", ProbeMode.Query, false, "tcp/80", json: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(ExitCodes.BrokerUnreachable, exitCode);
         Assert.Contains("/nonexistent/broker.sock", error.ToString(), StringComparison.Ordinal);

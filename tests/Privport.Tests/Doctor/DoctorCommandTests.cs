@@ -53,7 +53,7 @@ public sealed class DoctorCommandTests
 
         var (exit, output, _) = await RunAsync(host, "tcp/127.0.0.1:8080", null, null, null);
 
-        Assert.Equal(DoctorCommand.NoCauseFound, exit);
+        Assert.Equal(ExitCodes.NoCauseFound, exit);
         Assert.Contains("no known cause", output, StringComparison.Ordinal);
     }
 
