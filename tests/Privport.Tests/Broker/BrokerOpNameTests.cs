@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Privport.Broker;
 using Privport.Client;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Policy;
 using Privport.Tests.Packaging;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Privport.Client.Protocol;
+namespace Privport.Protocol;
 
 /// <summary>
 /// Each op's name as the audit log, metrics, logs and error messages write it: the C header's <c>PRIVPORT_OP_</c>
