@@ -14,6 +14,9 @@ internal static partial class BrokerLog
     [LoggerMessage(3, LogLevel.Error, "policy reload from {PolicyPath} failed; keeping the previous policy ({RuleCount} rules). Fix these and send SIGHUP again:\n{Errors}")]
     public static partial void PolicyReloadFailed(ILogger logger, string policyPath, int ruleCount, string errors);
 
+    [LoggerMessage(142, LogLevel.Warning, "the policy {PolicyPath} cannot be loaded yet: {Message}; trying again in {Seconds} s")]
+    public static partial void NameServiceUnavailable(ILogger logger, string policyPath, string message, double seconds);
+
     [LoggerMessage(4, LogLevel.Warning, "connection from pid {Pid} uid {Uid} failed: {Message}")]
     public static partial void ConnectionFailed(ILogger logger, int pid, uint uid, string message);
 
