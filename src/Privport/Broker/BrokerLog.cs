@@ -53,6 +53,9 @@ internal static partial class BrokerLog
     [LoggerMessage(15, LogLevel.Error, "accept failed: {Error}; the broker is out of file descriptors, connections wait in the backlog ({Suppressed} more failures not logged in the last interval). Raise LimitNOFILE= or look for a client holding many connections")]
     public static partial void AcceptOutOfDescriptors(ILogger logger, string error, long suppressed);
 
+    [LoggerMessage(143, LogLevel.Error, "accept failed: {Error}; accepting pauses {Milliseconds} ms at a time until it succeeds, connections wait in the backlog ({Suppressed} more failures not logged in the last interval)")]
+    public static partial void AcceptFailing(ILogger logger, string error, double milliseconds, long suppressed);
+
     [LoggerMessage(16, LogLevel.Error, "cannot identify client pid {Pid} uid {Uid}: the broker is out of file descriptors; answered EAGAIN ({Suppressed} more not logged in the last interval). Raise LimitNOFILE=")]
     public static partial void IdentifyOutOfDescriptors(ILogger logger, int pid, uint uid, long suppressed);
 
