@@ -80,7 +80,7 @@ internal sealed class ServeCommand
         {
             // 0 asks for every decision, as sites that must keep each one do; a count no uid reaches does that.
             var throttle = new AuditThrottle(AuditThrottle.DefaultInterval, auditLinesPerUid == 0 ? int.MaxValue : auditLinesPerUid);
-            audit = new AuditLog(Console.OpenStandardError(), auditPath, logger, throttle: throttle);
+            audit = new AuditLog(StandardStreams.Error(), auditPath, logger, throttle: throttle);
         }
         catch (AuditFileException e)
         {
