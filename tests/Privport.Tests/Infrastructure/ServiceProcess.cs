@@ -50,9 +50,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         return Start(info);
     }
 
-    /// <summary>Starts a prepared process; its output is collected.</summary>
+    /// <summary>
+    /// Where a process run as another uid starts: the test's own directory lies under the checkout, which may be in a
+    /// directory only root can read (a clone in root's home, or under mktemp -d).
+    /// </summary>
+    public const string ReadableWorkingDirectory = "/";
+
+    /// <summary>Starts a prepared process; its output is collected. One run through setpriv starts in /, unless told.</summary>
     public static ServiceProcess Start(ProcessStartInfo info)
     {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.FileName == Privilege.Setpriv && string.IsNullOrEmpty(info.WorkingDirectory))
+        {
+            info.WorkingDirectory = ReadableWorkingDirectory;
+        }
+
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         return new ServiceProcess(Process.Start(info)!);
