@@ -110,16 +110,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms for up to <paramref name="seconds"/>.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, double seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; stderr:\n{Stderr}");
-            await Task.Delay(20);
-        }
-    }
+    /// <summary><see cref="Eventually.WaitUntilAsync(Func{bool}, string, double, Func{string})"/>, naming this process's stderr on failure.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, string what, double seconds = 20) =>
+        Eventually.WaitUntilAsync(condition, what, seconds, () => $"stderr:\n{Stderr}");
 
     public async ValueTask DisposeAsync()
     {
