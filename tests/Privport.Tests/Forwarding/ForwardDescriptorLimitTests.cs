@@ -112,6 +112,7 @@ public sealed partial class ForwardDescriptorLimitTests(StagedPrivport privport)
             await Task.Delay(500, TestContext.Current.CancellationToken);
             var before = forwarder.CpuTime();
             var watched = Stopwatch.StartNew();
+            // The measurement window itself: the CPU used over it is what is tested.
             await Task.Delay(1500, TestContext.Current.CancellationToken);
             double share = (forwarder.CpuTime() - before) / watched.Elapsed;
             Assert.True(share < 0.25, $"the forwarder used {share:P0} of a CPU while out of descriptors:\n{forwarder.Stderr}");
