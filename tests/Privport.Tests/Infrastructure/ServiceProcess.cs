@@ -73,27 +73,43 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Connects to loopback <paramref name="port"/> until the process answers, sends <paramref name="request"/>, returns the reply.</summary>
     public async Task<string> FetchAsync(int port, string request = "GET / HTTP/1.0\r\n\r\n")
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
-        {
-            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            try
+        Socket? connected = null;
+        await Eventually.WaitUntilAsync(
+            async () =>
             {
-                await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-                continue;
-            }
+                if (_process.HasExited)
+                {
+                    return true;
+                }
 
-            using var stream = new NetworkStream(client);
+                var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
+                    connected = client;
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    client.Dispose();
+                    return false;
+                }
+            },
+            $"{_process.StartInfo.FileName} to answer on port {port}",
+            30,
+            () => Stdout + Stderr);
+        if (connected is null)
+        {
+            throw new InvalidOperationException($"{_process.StartInfo.FileName} exited before it answered on port {port}\n{Stdout}{Stderr}");
+        }
+
+        using (connected)
+        {
+            using var stream = new NetworkStream(connected);
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
             using var reader = new StreamReader(stream);
             return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
         }
-
-        throw new InvalidOperationException($"{_process.StartInfo.FileName} never answered on port {port} (exited: {_process.HasExited})\n{Stdout}{Stderr}");
     }
 
     public async Task SignalAsync(string signal)
