@@ -6,13 +6,20 @@
  * sent to the broker (op BIND, SCM_RIGHTS), so every option the program set on it survives; the program
  * then sees the broker's result with its real errno. Every other bind goes straight to libc.
  *
- * No allocation, no locks on the bind path, errno preserved; the broker connection is opened per bind,
+ * No allocation, no locks, no stdio on the bind path, errno preserved; the broker connection is opened per bind,
  * CLOEXEC, and always closed, so the program never sees an extra descriptor. Talking to the broker never waits
  * longer than PRIVPORT_TIMEOUT_MS (default 5000) in all: a busy or stuck broker fails the bind with ETIMEDOUT
- * rather than hang the program. */
+ * rather than hang the program.
+ *
+ * Everything read from the environment or /proc is read once, by the constructor, when the library loads (before
+ * main, so before the program can install a signal handler). After that a bind, in a signal handler too, makes only
+ * calls POSIX lists as async-signal-safe (socket, connect, sendmsg, recvmsg, setsockopt, getsockopt, fstat, write,
+ * close, clock_gettime, strlen, memcpy) and formats addresses itself. A bind made by another library's constructor that runs before
+ * ours initialises on the spot, through pthread_once. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -38,6 +45,11 @@ static long timeout_ms = 5000;
 static struct sockaddr_un broker_address;
 static socklen_t broker_address_length;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static atomic_int initialised;
+/* JOURNAL_STREAM="DEV:INODE" (systemd.exec(5)), parsed at load; has_journal_stream is 0 without one. */
+static int has_journal_stream;
+static unsigned long long journal_device;
+static unsigned long long journal_inode;
 
 static void read_unprivileged_start(void)
 {
@@ -77,11 +89,33 @@ static void read_timeout(void)
     }
 }
 
+/* Under systemd a service's stderr is a stream socket to the journal, named by JOURNAL_STREAM="DEV:INODE"
+ * (systemd.exec(5)); a socket on descriptor 2 that is not that one may be a daemon's reused descriptor. */
+static void read_journal_stream(void)
+{
+    const char *stream = getenv("JOURNAL_STREAM");
+    if (stream == NULL || *stream < '0' || *stream > '9') {
+        return;
+    }
+    char *end;
+    unsigned long long device = strtoull(stream, &end, 10);
+    if (*end != ':' || end[1] < '0' || end[1] > '9') {
+        return;
+    }
+    unsigned long long inode = strtoull(end + 1, &end, 10);
+    if (*end == '\0') {
+        journal_device = device;
+        journal_inode = inode;
+        has_journal_stream = 1;
+    }
+}
+
 static void initialise(void)
 {
     real_bind = (bind_fn)dlsym(RTLD_NEXT, "bind");
     read_unprivileged_start();
     read_timeout();
+    read_journal_stream();
     const char *path = getenv("PRIVPORT_SOCKET");
     if (path == NULL || path[0] == '\0') {
         path = PRIVPORT_DEFAULT_SOCKET;
@@ -92,6 +126,12 @@ static void initialise(void)
         memcpy(broker_address.sun_path, path, length + 1);
         broker_address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length + 1);
     }
+    atomic_store_explicit(&initialised, 1, memory_order_release);
+}
+
+__attribute__((constructor)) static void initialise_at_load(void)
+{
+    pthread_once(&once, initialise);
 }
 
 /* Children do not inherit the shim unless `privport wrap --deep` asked for it (PRIVPORT_DEEP=1). */
@@ -105,7 +145,15 @@ __attribute__((constructor)) static void drop_from_children(void)
     if (preload == NULL) {
         return;
     }
-    char kept[4096];
+    /* At most as long as LD_PRELOAD itself, whatever its length: the user's other preloads must all reach the
+     * children. Load time, not the bind path, so allocating is fine. */
+    char *kept = malloc(strlen(preload) + 1);
+    if (kept == NULL) {
+        static const char message[] = "privport: no memory to take libprivport.so out of LD_PRELOAD; children of this program keep it\n";
+        ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+        (void)ignored;
+        return;
+    }
     size_t used = 0;
     const char *cursor = preload;
     while (*cursor != '\0') {
@@ -121,7 +169,7 @@ __attribute__((constructor)) static void drop_from_children(void)
             }
         }
         int is_shim = (size_t)(end - name) == strlen("libprivport.so") && memcmp(name, "libprivport.so", (size_t)(end - name)) == 0;
-        if (length > 0 && !is_shim && used + length + 2 < sizeof kept) {
+        if (length > 0 && !is_shim) {
             if (used > 0) {
                 kept[used++] = ':';
             }
@@ -136,9 +184,10 @@ __attribute__((constructor)) static void drop_from_children(void)
     } else {
         setenv("LD_PRELOAD", kept, 1);
     }
+    free(kept);
 }
 
-/* String building without stdio: bind() may run in a signal handler, where snprintf and strerror are unsafe. */
+/* String building without stdio: bind() may run in a signal handler, where snprintf and strerror are not safe. */
 static void append(char *out, size_t size, size_t *used, const char *text)
 {
     while (*text != '\0' && *used + 1 < size) {
@@ -163,21 +212,10 @@ static void append_number(char *out, size_t size, size_t *used, unsigned long va
     append(out, size, used, text);
 }
 
-/* Under systemd a service's stderr is a stream socket to the journal, named by JOURNAL_STREAM="DEV:INODE"
- * (systemd.exec(5)); a socket on descriptor 2 that is not that one may be a daemon's reused descriptor. */
 static int is_journal_stream(const struct stat *status)
 {
-    const char *stream = getenv("JOURNAL_STREAM");
-    if (stream == NULL || *stream < '0' || *stream > '9') {
-        return 0;
-    }
-    char *end;
-    unsigned long long device = strtoull(stream, &end, 10);
-    if (*end != ':' || end[1] < '0' || end[1] > '9') {
-        return 0;
-    }
-    unsigned long long inode = strtoull(end + 1, &end, 10);
-    return *end == '\0' && device == (unsigned long long)status->st_dev && inode == (unsigned long long)status->st_ino;
+    return has_journal_stream && journal_device == (unsigned long long)status->st_dev &&
+           journal_inode == (unsigned long long)status->st_ino;
 }
 
 static void say(const char *a, const char *b, const char *c)
@@ -215,24 +253,89 @@ static void say(const char *a, const char *b, const char *c)
     errno = saved;
 }
 
+static void append_hex(char *out, size_t size, size_t *used, unsigned value)
+{
+    static const char digits[] = "0123456789abcdef";
+    char text[5];
+    int n = 0;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        unsigned digit = (value >> shift) & 0xf;
+        if (digit != 0 || n > 0 || shift == 0) {
+            text[n++] = digits[digit];
+        }
+    }
+    text[n] = '\0';
+    append(out, size, used, text);
+}
+
+/* RFC 5952 text (the longest run of two or more zero groups as "::"), written here because inet_ntop is not
+ * async-signal-safe. */
+static void append_ipv6(char *out, size_t size, size_t *used, const unsigned char bytes[16])
+{
+    unsigned groups[8];
+    for (int i = 0; i < 8; i++) {
+        groups[i] = (unsigned)bytes[2 * i] << 8 | bytes[2 * i + 1];
+    }
+    int best = -1, best_length = 1;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && groups[j] == 0) {
+            j++;
+        }
+        if (j - i > best_length) {
+            best = i;
+            best_length = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    if (best < 0) {
+        best_length = 0;
+    }
+    if (best == 0 && (best_length == 6 || (best_length == 5 && groups[5] == 0xffff))) {
+        /* IPv4-compatible or IPv4-mapped: the last 32 bits in dotted form, as inet_ntop writes them. */
+        append(out, size, used, best_length == 5 ? "::ffff:" : "::");
+        for (int i = 12; i < 16; i++) {
+            append_number(out, size, used, bytes[i]);
+            if (i < 15) {
+                append(out, size, used, ".");
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            append(out, size, used, "::");
+            i += best_length - 1;
+            continue;
+        }
+        if (i > 0 && i != best + best_length) {
+            append(out, size, used, ":");
+        }
+        append_hex(out, size, used, groups[i]);
+    }
+}
+
 static void format_endpoint(char *out, size_t size, int protocol, const struct sockaddr *address)
 {
-    char host[INET6_ADDRSTRLEN];
     unsigned port;
     size_t used = 0;
     out[0] = '\0';
     append(out, size, &used, protocol == IPPROTO_UDP ? "udp/" : "tcp/");
     if (address->sa_family == AF_INET6) {
         const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
         append(out, size, &used, "[");
-        append(out, size, &used, host);
+        append_ipv6(out, size, &used, v6->sin6_addr.s6_addr);
         append(out, size, &used, "]");
         port = ntohs(v6->sin6_port);
     } else {
         const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
-        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-        append(out, size, &used, host);
+        const unsigned char *bytes = (const unsigned char *)&v4->sin_addr.s_addr;
+        for (int i = 0; i < 4; i++) {
+            append_number(out, size, &used, bytes[i]);
+            if (i < 3) {
+                append(out, size, &used, ".");
+            }
+        }
         port = ntohs(v4->sin_port);
     }
     append(out, size, &used, ":");
@@ -410,7 +513,9 @@ done:
 
 int bind(int fd, const struct sockaddr *address, socklen_t length)
 {
-    pthread_once(&once, initialise);
+    if (!atomic_load_explicit(&initialised, memory_order_acquire)) {
+        pthread_once(&once, initialise);
+    }
     if (real_bind == NULL) {
         errno = ENOSYS;
         return -1;

@@ -1,5 +1,7 @@
+using Privport;
 using Privport.Commands;
 
+StandardStreams.UsePlainTerminalWriters();
 var parsed = CommandLine.Build(args.Length > 0 ? args[0] : null).Parse(args);
 if (parsed.Errors.Count > 0)
 {
@@ -12,4 +14,5 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
+StandardStreams.FixHelpWidth(parsed.RootCommandResult.Command);
 return await parsed.InvokeAsync();

@@ -14,6 +14,9 @@ internal static partial class BrokerLog
     [LoggerMessage(3, LogLevel.Error, "policy reload from {PolicyPath} failed; keeping the previous policy ({RuleCount} rules). Fix these and send SIGHUP again:\n{Errors}")]
     public static partial void PolicyReloadFailed(ILogger logger, string policyPath, int ruleCount, string errors);
 
+    [LoggerMessage(142, LogLevel.Warning, "the policy {PolicyPath} cannot be loaded yet: {Message}; trying again in {Seconds} s")]
+    public static partial void NameServiceUnavailable(ILogger logger, string policyPath, string message, double seconds);
+
     [LoggerMessage(4, LogLevel.Warning, "connection from pid {Pid} uid {Uid} failed: {Message}")]
     public static partial void ConnectionFailed(ILogger logger, int pid, uint uid, string message);
 
@@ -49,6 +52,9 @@ internal static partial class BrokerLog
 
     [LoggerMessage(15, LogLevel.Error, "accept failed: {Error}; the broker is out of file descriptors, connections wait in the backlog ({Suppressed} more failures not logged in the last interval). Raise LimitNOFILE= or look for a client holding many connections")]
     public static partial void AcceptOutOfDescriptors(ILogger logger, string error, long suppressed);
+
+    [LoggerMessage(143, LogLevel.Error, "accept failed: {Error}; accepting pauses {Milliseconds} ms at a time until it succeeds, connections wait in the backlog ({Suppressed} more failures not logged in the last interval)")]
+    public static partial void AcceptFailing(ILogger logger, string error, double milliseconds, long suppressed);
 
     [LoggerMessage(16, LogLevel.Error, "cannot identify client pid {Pid} uid {Uid}: the broker is out of file descriptors; answered EAGAIN ({Suppressed} more not logged in the last interval). Raise LimitNOFILE=")]
     public static partial void IdentifyOutOfDescriptors(ILogger logger, int pid, uint uid, long suppressed);

@@ -23,6 +23,9 @@ internal sealed class BrokerServer : IDisposable
     // Backstop only: accepted sockets are non-blocking and every send is MSG_DONTWAIT.
     private static readonly TimeSpan SendTimeout = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long accepting pauses after a failure the host, not the connection, causes (EMFILE, ENOBUFS, ...).</summary>
+    private static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(50);
+
     private readonly BrokerOptions _options;
     private ConnectionCaps _caps;
     private readonly RequestHandler _handler;
@@ -108,6 +111,7 @@ internal sealed class BrokerServer : IDisposable
         }
         catch (OperationCanceledException)
         {
+            // The stop asked for: what follows is the shutdown.
         }
 
         _stopping = true;
@@ -190,17 +194,27 @@ internal sealed class BrokerServer : IDisposable
                     return;
                 }
 
-                // Out of descriptors: the connection stays queued in the backlog. Retrying at once would spin.
-                if (errno is EMFILE or ENFILE)
+                // The peer gave up between its connect and our accept: that one connection is gone, the next may be fine.
+                if (errno is ECONNABORTED)
                 {
-                    if (_acceptLog.TryEnter(out long suppressed))
+                    continue;
+                }
+
+                // Anything else (EMFILE, ENFILE, ENOBUFS, ENOMEM, ...) is the host's state, not the connection's: the
+                // connection stays queued in the backlog, and retrying at once would spin a core until it changes.
+                if (_acceptLog.TryEnter(out long suppressed))
+                {
+                    if (errno is EMFILE or ENFILE)
                     {
                         BrokerLog.AcceptOutOfDescriptors(_logger, Errno.Describe(errno), suppressed);
                     }
-
-                    Thread.Sleep(50);
+                    else
+                    {
+                        BrokerLog.AcceptFailing(_logger, Errno.Describe(errno), AcceptPause.TotalMilliseconds, suppressed);
+                    }
                 }
 
+                Thread.Sleep(AcceptPause);
                 continue;
             }
 
@@ -348,6 +362,7 @@ internal sealed class BrokerServer : IDisposable
             }
             catch (SocketException)
             {
+                // The listener is already shut down or full: an acceptor still blocked sees the shutdown instead.
             }
         }
     }

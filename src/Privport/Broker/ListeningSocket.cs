@@ -52,6 +52,8 @@ internal static class ListeningSocket
         }
         catch (IOException)
         {
+            // Removing the socket file is tidying up on the way out; a file that cannot go is found and replaced at the
+            // next start (see below), so it is no reason to fail a stop.
         }
     }
 

@@ -8,6 +8,8 @@ namespace Privport.Broker;
 /// </summary>
 internal sealed class PolicyStore
 {
+    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(8);
+
     private readonly IAccountDirectory _accounts;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
@@ -15,6 +17,7 @@ internal sealed class PolicyStore
     private long _loadedAtMilliseconds;
 
     /// <exception cref="PolicyLoadException">The policy at <paramref name="path"/> cannot be loaded.</exception>
+    /// <exception cref="NameServiceUnavailableException">A name in it could not be looked up just now.</exception>
     public PolicyStore(string path, IAccountDirectory accounts, ILogger logger, TimeProvider? clock = null)
     {
         Path = path;
@@ -58,6 +61,44 @@ internal sealed class PolicyStore
             LastReloadFailure = (_clock.GetUtcNow(), errors);
             BrokerLog.PolicyReloadFailed(_logger, Path, Current.Rules.Length, errors);
             return false;
+        }
+        catch (NameServiceUnavailableException e)
+        {
+            string errors = $"  {e.Message}";
+            LastReloadFailure = (_clock.GetUtcNow(), errors);
+            BrokerLog.PolicyReloadFailed(_logger, Path, Current.Rules.Length, errors);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Loads the policy, waiting out a name service that cannot answer yet (at boot sssd or LDAP may start after the
+    /// broker): it tries again after 0.5, 1, 2, 4, 8, 8, ... seconds, logging each failure, for at most
+    /// <paramref name="patience"/>. An unknown name is a policy error and is not retried.
+    /// </summary>
+    /// <exception cref="PolicyLoadException">The policy cannot be loaded.</exception>
+    /// <exception cref="NameServiceUnavailableException">The name service still could not answer after <paramref name="patience"/>.</exception>
+    public static PolicyStore OpenWaitingForNameService(string path, IAccountDirectory accounts, ILogger logger, TimeSpan patience, CancellationToken cancellation)
+    {
+        var waited = TimeSpan.Zero;
+        var pause = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                return new PolicyStore(path, accounts, logger);
+            }
+            catch (NameServiceUnavailableException e) when (waited + pause <= patience)
+            {
+                BrokerLog.NameServiceUnavailable(logger, path, e.Message, pause.TotalSeconds);
+                if (cancellation.WaitHandle.WaitOne(pause))
+                {
+                    throw;
+                }
+
+                waited += pause;
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxPause.Ticks));
+            }
         }
     }
 

@@ -80,7 +80,7 @@ internal sealed class DoctorCommand
         var diagnosis = await new DiagnosisEngine(environment).DiagnoseAsync(new DoctorRequest(endpoint, message, account, exe), cancellation);
         if (json)
         {
-            using var stdout = Console.OpenStandardOutput();
+            using var stdout = StandardStreams.Output();
             if (_out == Console.Out)
             {
                 DiagnosisJsonWriter.Write(diagnosis, stdout);

@@ -51,19 +51,22 @@ internal sealed class ExecCommand
             return ExitCodes.Usage;
         }
 
-        // The caller's PATH finds the program: the command means what it means in the shell it was typed in; the
-        // program itself then runs with the PATH of its own environment.
-        var callerEnvironment = ProcessImage.CurrentEnvironment();
-        if (ProgramPath.Resolve(request.Command[0], callerEnvironment.GetValueOrDefault("PATH")) is not { } program)
-        {
-            _error().WriteLine($"{Verb}: {request.Command[0]} not found (searched $PATH)");
-            return ExitCodes.CommandNotFound;
-        }
-
         bool root = geteuid() == 0;
         if (Target(request, root, out int refusal) is not { } target)
         {
             return refusal;
+        }
+
+        // The caller's PATH finds the program: the command means what it means in the shell it was typed in; the
+        // program itself then runs with the PATH of its own environment. It is searched as the user who will run it.
+        var callerEnvironment = ProcessImage.CurrentEnvironment();
+        var runAs = root ? target.Account : null;
+        if (ProgramPath.Resolve(request.Command[0], callerEnvironment.GetValueOrDefault("PATH"), runAs) is not { } program)
+        {
+            _error().WriteLine(runAs is { IsRoot: false }
+                ? $"{Verb}: {request.Command[0]} not found (searched $PATH as {runAs.Name}: a match in a directory {runAs.Name} cannot search, or that it cannot execute, does not count)"
+                : $"{Verb}: {request.Command[0]} not found (searched $PATH)");
+            return ExitCodes.CommandNotFound;
         }
 
         // Another user must not get root's terminal or session: before any socket is opened, so a relayed copy of

@@ -22,6 +22,9 @@ internal static class ExitCodes
     /// <summary>A socket could not be bound: the port is in use or the address is not on this host.</summary>
     public const int Unavailable = 69;
     public const int Software = 70;
+
+    /// <summary>Something the command needs could not answer yet (the name service at boot); trying later may work.</summary>
+    public const int TempFail = 75;
     public const int NoPermission = 77;
     public const int Config = 78;
 

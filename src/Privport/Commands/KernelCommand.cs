@@ -105,7 +105,7 @@ internal sealed class KernelCommand
 
         if (json)
         {
-            using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
+            using var writer = new Utf8JsonWriter(StandardStreams.Output(), new JsonWriterOptions { Indented = true });
             writer.WriteStartObject();
             writer.WriteString("pin_root", pinRoot);
             writer.WriteStartArray("scopes");

@@ -16,6 +16,9 @@ namespace Privport.Commands;
 /// </summary>
 internal sealed class ServeCommand
 {
+    /// <summary>How long a start waits for a name service that cannot answer yet; well inside TimeoutStartSec's 90 s.</summary>
+    private static readonly TimeSpan NameServicePatience = TimeSpan.FromSeconds(60);
+
     private readonly TextWriter _error;
 
     public ServeCommand(TextWriter error)
@@ -58,12 +61,18 @@ internal sealed class ServeCommand
         PolicyStore policy;
         try
         {
-            policy = new PolicyStore(policyPath, new SystemAccountDirectory(), logger);
+            policy = PolicyStore.OpenWaitingForNameService(policyPath, new SystemAccountDirectory(), logger, NameServicePatience, cancellation);
         }
         catch (PolicyLoadException e)
         {
             await _error.WriteLineAsync($"privport serve: the policy at {policyPath} cannot be loaded; the broker does not start:\n{PolicyStore.Describe(e.Errors)}");
             return ExitCodes.Config;
+        }
+        catch (NameServiceUnavailableException e)
+        {
+            // Not Config (78): RestartPreventExitStatus=78 would keep the broker down after sssd or LDAP comes up.
+            await _error.WriteLineAsync($"privport serve: the policy at {policyPath} cannot be loaded for now, after {NameServicePatience.TotalSeconds:0} s of trying: {e.Message}. Exiting with {ExitCodes.TempFail} so systemd starts the broker again");
+            return ExitCodes.TempFail;
         }
 
         AuditLog audit;
@@ -71,7 +80,7 @@ internal sealed class ServeCommand
         {
             // 0 asks for every decision, as sites that must keep each one do; a count no uid reaches does that.
             var throttle = new AuditThrottle(AuditThrottle.DefaultInterval, auditLinesPerUid == 0 ? int.MaxValue : auditLinesPerUid);
-            audit = new AuditLog(Console.OpenStandardError(), auditPath, logger, throttle: throttle);
+            audit = new AuditLog(StandardStreams.Error(), auditPath, logger, throttle: throttle);
         }
         catch (AuditFileException e)
         {

@@ -4,7 +4,12 @@ using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Interop;
 
-/// <summary>Users and groups through NSS (getpwnam_r and friends), so LDAP or sssd accounts resolve as they do for login.</summary>
+/// <summary>
+/// Users and groups through NSS (getpwnam_r and friends), so LDAP or sssd accounts resolve as they do for login.
+/// Null means the directory answered "no such entry"; a directory that could not answer (sssd or LDAP not up yet:
+/// EIO, EAGAIN, ENOMEM, ...) throws <see cref="SystemCallException"/>, so a caller never mistakes an outage for an
+/// unknown account.
+/// </summary>
 internal static class UserDatabase
 {
     private const int InitialBufferSize = 16384;
@@ -21,8 +26,10 @@ internal static class UserDatabase
         {
             fixed (byte* buffer = new byte[size])
             {
-                if (getpwuid_r(uid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                int error = getpwuid_r(uid, &entry, buffer, (nuint)size, &result);
+                if (error != ERANGE)
                 {
+                    ThrowUnlessAnswered("getpwuid_r", error);
                     return result != null ? PasswdEntry.From(entry) : null;
                 }
             }
@@ -40,8 +47,10 @@ internal static class UserDatabase
         {
             fixed (byte* buffer = new byte[size])
             {
-                if (getpwnam_r(name, &entry, buffer, (nuint)size, &result) != ERANGE)
+                int error = getpwnam_r(name, &entry, buffer, (nuint)size, &result);
+                if (error != ERANGE)
                 {
+                    ThrowUnlessAnswered("getpwnam_r", error);
                     return result != null ? PasswdEntry.From(entry) : null;
                 }
             }
@@ -59,8 +68,10 @@ internal static class UserDatabase
             // Groups with thousands of members need more than the first buffer: ERANGE asks for a larger one.
             fixed (byte* buffer = new byte[size])
             {
-                if (getgrnam_r(name, &entry, buffer, (nuint)size, &result) != ERANGE)
+                int error = getgrnam_r(name, &entry, buffer, (nuint)size, &result);
+                if (error != ERANGE)
                 {
+                    ThrowUnlessAnswered("getgrnam_r", error);
                     return result != null ? entry.gr_gid : null;
                 }
             }
@@ -77,8 +88,10 @@ internal static class UserDatabase
         {
             fixed (byte* buffer = new byte[size])
             {
-                if (getgrgid_r(gid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                int error = getgrgid_r(gid, &entry, buffer, (nuint)size, &result);
+                if (error != ERANGE)
                 {
+                    ThrowUnlessAnswered("getgrgid_r", error);
                     return result != null ? Marshal.PtrToStringUTF8((nint)entry.gr_name) : null;
                 }
             }
@@ -96,8 +109,10 @@ internal static class UserDatabase
         {
             fixed (byte* buffer = new byte[size])
             {
-                if (getgrgid_r(gid, &entry, buffer, (nuint)size, &result) != ERANGE)
+                int error = getgrgid_r(gid, &entry, buffer, (nuint)size, &result);
+                if (error != ERANGE)
                 {
+                    ThrowUnlessAnswered("getgrgid_r", error);
                     if (result == null)
                     {
                         return [];
@@ -115,6 +130,18 @@ internal static class UserDatabase
         }
 
         return [];
+    }
+
+    /// <summary>
+    /// getpwnam(3) NOTES: besides 0 with a null result, ENOENT, ESRCH, EBADF and EPERM are what NSS modules return
+    /// for "not found". Anything else means the directory did not answer, which a retry may change.
+    /// </summary>
+    private static void ThrowUnlessAnswered(string function, int error)
+    {
+        if (error is not (0 or ENOENT or ESRCH or EBADF or EPERM))
+        {
+            throw new SystemCallException(function, error);
+        }
     }
 
     /// <summary>The groups a user belongs to: the primary group and every supplementary one.</summary>

@@ -16,6 +16,20 @@ internal sealed record TargetAccount(string Name, uint Uid, uint Gid, uint[] Gro
     public static bool TryResolve(string user, string? group, [NotNullWhen(true)] out TargetAccount? account, [NotNullWhen(false)] out string? error)
     {
         account = null;
+        try
+        {
+            return TryResolveThroughNss(user, group, out account, out error);
+        }
+        catch (SystemCallException e)
+        {
+            error = $"the user database could not answer for user '{user}'{(group is null ? "" : $" and group '{group}'")} ({e.Message}); the name service (sssd, LDAP) may not be up yet: try again shortly";
+            return false;
+        }
+    }
+
+    private static bool TryResolveThroughNss(string user, string? group, [NotNullWhen(true)] out TargetAccount? account, [NotNullWhen(false)] out string? error)
+    {
+        account = null;
         bool numeric = uint.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid);
         PasswdEntry? entry = numeric ? UserDatabase.FindUser(uid) : UserDatabase.FindUser(user);
         if (entry is null && !numeric)

@@ -1,9 +1,9 @@
 namespace Privport.Policy;
 
 /// <summary>
-/// Remembers <see cref="IAccountDirectory.FindUser"/> answers, found or not, for <see cref="Lifetime"/>: a deny
-/// reason names the user, and one NSS (LDAP, sssd) lookup per denial would turn a denial flood into directory
-/// traffic. At most <see cref="Capacity"/> uids are kept; a full cache starts over. The other lookups, made while a
+/// Remembers <see cref="IAccountDirectory.FindUser"/> answers, found or not, for <see cref="Lifetime"/>, so a
+/// caller asking about the same uid again does not go back to NSS (LDAP, sssd). Deny reasons do not ask at all: they
+/// use the names the policy was written with. At most <see cref="Capacity"/> uids are kept; a full cache starts over. The other lookups, made while a
 /// policy loads, pass straight through.
 /// </summary>
 internal sealed class CachingAccountDirectory : IAccountDirectory

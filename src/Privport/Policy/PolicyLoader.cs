@@ -40,7 +40,7 @@ internal static class PolicyLoader
             throw new PolicyLoadException(diagnostics.Errors);
         }
 
-        var policy = new PortPolicy(rules.ToImmutable(), [.. files.Select(file => file.Named)], diagnostics.Warnings, accounts);
+        var policy = new PortPolicy(rules.ToImmutable(), [.. files.Select(file => file.Named)], diagnostics.Warnings);
         KernelRuleCheck.Check(policy, accounts, diagnostics);
         if (diagnostics.ErrorCount > 0)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
@@ -11,14 +12,14 @@ namespace Privport.Policy;
 /// </summary>
 internal sealed class PortPolicy
 {
-    private readonly IAccountDirectory _accounts;
+    private readonly FrozenDictionary<uint, string> _userNames;
 
-    public PortPolicy(ImmutableArray<PolicyRule> rules, ImmutableArray<string> files, ImmutableArray<PolicyError> warnings, IAccountDirectory accounts)
+    public PortPolicy(ImmutableArray<PolicyRule> rules, ImmutableArray<string> files, ImmutableArray<PolicyError> warnings)
     {
         Rules = rules;
         Files = files;
         Warnings = warnings;
-        _accounts = accounts;
+        _userNames = NamedUsers(rules);
         NamesGroups = rules.Any(rule => !rule.Groups.IsEmpty);
         NamesExecutables = rules.Any(rule => !rule.Executables.IsEmpty);
     }
@@ -136,8 +137,9 @@ internal sealed class PortPolicy
             }
         }
 
-        // Looked up only on denial: names make the reason readable, and an allowed request must not wait on NSS.
-        string? userName = _accounts.FindUser(peer.Uid)?.Name;
+        // Only names the policy itself wrote: a denial never waits on NSS (an LDAP timeout per request would stall
+        // the serving thread, and a flood of denials would become directory traffic).
+        string? userName = _userNames.GetValueOrDefault(peer.Uid);
         if (nearest is null)
         {
             return Decision.Deny(DenyReason.NoRule(endpoint, peer.Uid, userName));
@@ -156,6 +158,24 @@ internal sealed class PortPolicy
         return Decision.Deny(
             nearest.CoversAddress(endpoint.Address) ? DenyReason.NotForExecutable(nearest, endpoint, peer.Exe, peer.ExeFile) : DenyReason.NotOnAddress(nearest, endpoint),
             nearest.Id);
+    }
+
+    /// <summary>The user names the rules were written with, by uid, as resolved when the policy loaded.</summary>
+    private static FrozenDictionary<uint, string> NamedUsers(ImmutableArray<PolicyRule> rules)
+    {
+        var names = new Dictionary<uint, string>();
+        foreach (var rule in rules)
+        {
+            foreach (var user in rule.Users)
+            {
+                if (user.Name is not null)
+                {
+                    names.TryAdd(user.Id, user.Name);
+                }
+            }
+        }
+
+        return names.ToFrozenDictionary();
     }
 
     /// <summary>The first kernel-scoped rule that would allow the bind, were the peer in its cgroup.</summary>

@@ -30,6 +30,8 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
             info.ArgumentList.Add(argument);
         }
 
+        // ASP.NET Core's content root is the working directory: the staged copy, which nobody can read.
+        info.WorkingDirectory = sample.Directory;
         await using var server = ServiceProcess.Start(info);
 
         string reply = await server.FetchAsync(685);
@@ -47,6 +49,8 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay686);
         var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "686"]);
         info.Environment["PRIVPORT_SOCKET"] = broker.SocketPath;
+        // ASP.NET Core's content root is the working directory: the staged copy, which nobody can read.
+        info.WorkingDirectory = sample.Directory;
         await using var server = ServiceProcess.Start(info);
 
         string reply = await server.FetchAsync(686);
@@ -64,6 +68,8 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay686);
         var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "687"]);
         info.Environment["PRIVPORT_SOCKET"] = broker.SocketPath;
+        // ASP.NET Core's content root is the working directory: the staged copy, which nobody can read.
+        info.WorkingDirectory = sample.Directory;
         await using var server = ServiceProcess.Start(info);
 
         int exitCode = await server.WaitForExitAsync(30);

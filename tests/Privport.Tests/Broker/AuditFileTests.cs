@@ -88,9 +88,9 @@ public sealed class AuditFileTests(StagedPrivport privport)
         File.Move(broker.AuditPath, rotated);
 
         await broker.SignalAsync("HUP");
-        await WaitUntilAsync(() => broker.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload", broker);
+        await Eventually.WaitUntilAsync(() => broker.Stderr.Contains("policy reloaded", StringComparison.Ordinal), "the reload", 10, () => broker.Stderr);
         await Query(broker, 924);
-        await WaitUntilAsync(() => File.Exists(broker.AuditPath) && broker.AuditLines().Length == 1, "a line in a new audit file", broker);
+        await Eventually.WaitUntilAsync(() => File.Exists(broker.AuditPath) && broker.AuditLines().Length == 1, "a line in a new audit file", 10, () => broker.Stderr);
 
         Assert.Contains("\"port\":924", Assert.Single(broker.AuditLines()), StringComparison.Ordinal);
         Assert.Contains("\"port\":922", Assert.Single(File.ReadAllLines(rotated)), StringComparison.Ordinal);
@@ -158,15 +158,5 @@ public sealed class AuditFileTests(StagedPrivport privport)
         (await new PrivportClient(broker.SocketPath).QueryAsync(Endpoint.Parse($"tcp/127.0.0.1:{port}"), cancellationToken: TestContext.Current.CancellationToken)).Allowed;
 
     private static Task WaitForLinesAsync(RunningBroker broker, int count) =>
-        WaitUntilAsync(() => broker.AuditLines().Length >= count, $"{count} audit lines", broker);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, RunningBroker broker)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; broker stderr:\n{broker.Stderr}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+        Eventually.WaitUntilAsync(() => broker.AuditLines().Length >= count, $"{count} audit lines", 10, () => $"broker stderr:\n{broker.Stderr}");
 }

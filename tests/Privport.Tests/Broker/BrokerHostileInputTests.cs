@@ -308,6 +308,7 @@ public sealed class BrokerHostileInputTests(StagedPrivport privport)
         // A client that waits before asking goes through the broker's waiting set: that path too before counting.
         using (var slow = new RawBrokerConnection(broker.SocketPath))
         {
+            // The pause is the point: a client quiet this long is parked in the waiting set before it asks.
             await Task.Delay(300, TestContext.Current.CancellationToken);
             Assert.Equal(0, slow.Exchange(RawBrokerConnection.Encode(BrokerOp.Query, "tcp/127.0.0.1:630")).Reply.Status);
         }
@@ -320,13 +321,8 @@ public sealed class BrokerHostileInputTests(StagedPrivport privport)
         }
 
         // Connections handed to async I/O are reaped shortly after their clients hang up: wait for that, boundedly.
+        await Eventually.WaitUntilAsync(() => broker.OpenSocketsAndPidfds() <= before + 2, "the served connections to be reaped", 5, () => $"{broker.OpenSocketsAndPidfds()} open, {before} before");
         int after = broker.OpenSocketsAndPidfds();
-        for (int wait = 0; wait < 50 && after > before + 2; wait++)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            after = broker.OpenSocketsAndPidfds();
-        }
-
         Assert.True(after <= before + 2, $"broker had {before} sockets and pidfds open before 2500 requests and {after} after: " +
             string.Join(", ", broker.DescribeDescriptors().GroupBy(target => target).Select(group => $"{group.Key} x{group.Count()}")));
         Assert.Equal(2551, broker.AuditLines().Length);

@@ -24,7 +24,7 @@ public sealed class BrokerLifecycleTests(StagedPrivport privport)
         await File.WriteAllTextAsync(broker.PolicyPath, Port640.Replace("tcp/640", "tcp/641", StringComparison.Ordinal), TestContext.Current.CancellationToken);
         await broker.SignalAsync("HUP");
 
-        await WaitUntilAsync(async () => (await client.QueryAsync(Endpoint.Parse("tcp/127.0.0.1:641"))).Allowed);
+        await Eventually.WaitUntilAsync(async () => (await client.QueryAsync(Endpoint.Parse("tcp/127.0.0.1:641"))).Allowed, "the reloaded policy to allow tcp/641", 10);
         Assert.False((await client.QueryAsync(Endpoint.Parse("tcp/127.0.0.1:640"), cancellationToken: TestContext.Current.CancellationToken)).Allowed);
     }
 
@@ -37,7 +37,7 @@ public sealed class BrokerLifecycleTests(StagedPrivport privport)
 
         await File.WriteAllTextAsync(broker.PolicyPath, "[[allow]]\nusers = [\"0\"]\nports = [\"tcp/99999\"]\n", TestContext.Current.CancellationToken);
         await broker.SignalAsync("HUP");
-        await WaitUntilAsync(() => Task.FromResult(broker.Stderr.Contains("keeping the previous policy", StringComparison.Ordinal)));
+        await Eventually.WaitUntilAsync(() => broker.Stderr.Contains("keeping the previous policy", StringComparison.Ordinal), "the failed reload to be logged", 10);
 
         Assert.Contains("policy.toml:3", broker.Stderr, StringComparison.Ordinal);
         Assert.True((await client.QueryAsync(Endpoint.Parse("tcp/127.0.0.1:640"), cancellationToken: TestContext.Current.CancellationToken)).Allowed);
@@ -110,15 +110,5 @@ public sealed class BrokerLifecycleTests(StagedPrivport privport)
         Assert.Equal(1UL, counters.PolicyRules);
         Assert.True(cli.ExitCode == 0, cli.ToString());
         Assert.Contains("\"granted\":1", cli.Stdout, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
     }
 }

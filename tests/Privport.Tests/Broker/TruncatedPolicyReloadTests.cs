@@ -24,11 +24,7 @@ public sealed class TruncatedPolicyReloadTests(StagedPrivport privport)
         await File.WriteAllTextAsync(broker.PolicyPath, "[[allow]]\nname = \"root80\\", TestContext.Current.CancellationToken);
 
         await broker.SignalAsync("HUP");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!broker.HasExited && !broker.Stderr.Contains("ends inside a string", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Eventually.WaitUntilAsync(() => broker.HasExited || broker.Stderr.Contains("ends inside a string", StringComparison.Ordinal), "the failed reload to be logged", 10, () => broker.Stderr);
 
         Assert.False(broker.HasExited, $"the broker died on the reload:\n{broker.Stderr}");
         Assert.Contains("policy.toml:2: syntax: the file ends inside a string", broker.Stderr, StringComparison.Ordinal);

@@ -20,25 +20,22 @@ public sealed class ForwardMetricsScrapeTests(StagedPrivport privport)
         }
 
         string rule = $"tcp/127.0.0.1:753 -> {echo.Target}";
-        PrometheusText scrape;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        PrometheusText? scrape = null;
         using var http = new HttpClient();
-        do
-        {
-            // The connection's end reaches the counters when the event loop sees it close.
-            scrape = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), TestContext.Current.CancellationToken));
-        }
-        while (scrape.Value("privport_forward_connections_open", ("listen", rule)) != 0 && DateTime.UtcNow < deadline && await Delay());
+        // The connection's end reaches the counters when the event loop sees it close.
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                scrape = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), TestContext.Current.CancellationToken));
+                return scrape.Value("privport_forward_connections_open", ("listen", rule)) == 0;
+            },
+            "the closed connection to leave the open gauge",
+            10,
+            () => forwarder.Stderr);
 
-        Assert.Equal(1, scrape.Value("privport_forward_connections_total", ("listen", rule)));
-        Assert.Equal(0, scrape.Value("privport_forward_connections_open", ("listen", rule)));
-        Assert.Equal(12, scrape.Value("privport_forward_bytes_total", ("listen", rule), ("side", "client")));
-        Assert.Equal(12, scrape.Value("privport_forward_bytes_total", ("listen", rule), ("side", "target")));
-    }
-
-    private static async Task<bool> Delay()
-    {
-        await Task.Delay(100, TestContext.Current.CancellationToken);
-        return true;
+        Assert.Equal(1, scrape!.Value("privport_forward_connections_total", ("listen", rule)));
+        Assert.Equal(0, scrape!.Value("privport_forward_connections_open", ("listen", rule)));
+        Assert.Equal(12, scrape!.Value("privport_forward_bytes_total", ("listen", rule), ("side", "client")));
+        Assert.Equal(12, scrape!.Value("privport_forward_bytes_total", ("listen", rule), ("side", "target")));
     }
 }

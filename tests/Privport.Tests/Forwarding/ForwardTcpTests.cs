@@ -57,6 +57,7 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
                 total += read;
             }
 
+            // The pause is the point: the backend answers well after the client's FIN, over the half-open connection.
             await Task.Delay(300, TestContext.Current.CancellationToken);
             await socket.SendAsync(Encoding.ASCII.GetBytes($"got {total} bytes after your FIN"), TestContext.Current.CancellationToken);
         });
@@ -173,9 +174,22 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
 
         // A slot freed is a slot available again.
         second.Close();
-        await Task.Delay(300, TestContext.Current.CancellationToken);
-        using var fourth = await ForwardClient.ConnectAsync(V4, 726);
-        Assert.Equal("four", await ForwardClient.EchoAsync(fourth, "four"));
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                try
+                {
+                    using var fourth = await ForwardClient.ConnectAsync(V4, 726);
+                    return await ForwardClient.EchoAsync(fourth, "four") == "four";
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            "the freed slot to take a fourth connection",
+            10,
+            () => forwarder.Stderr);
     }
 
     [Fact]
@@ -192,6 +206,7 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
         while (!idleEnding.IsCompleted && DateTime.UtcNow - started < TimeSpan.FromSeconds(5))
         {
             Assert.Equal("tick", await ForwardClient.EchoAsync(busy, "tick"));
+            // The pacing is the point: the busy connection stays active, a tick at a time, while the idle one expires.
             await Task.Delay(250, TestContext.Current.CancellationToken);
         }
 
@@ -212,7 +227,12 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
 
         await forwarder.SignalAsync("TERM");
         Assert.True(await forwarder.LogsAsync("stopping: no new connections"), forwarder.Stderr);
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        // Watched in /proc/net/tcp, not by connecting: a connection that got in would count in the drain.
+        await Eventually.WaitUntilAsync(
+            () => !File.ReadLines("/proc/net/tcp").Any(line => line.Contains(" 0100007F:02D8 00000000:0000 0A ", StringComparison.Ordinal)),
+            "the listener on 127.0.0.1:728 to close",
+            10,
+            () => forwarder.Stderr);
 
         var refused = await Assert.ThrowsAsync<SocketException>(() => ForwardClient.ConnectAsync(V4, 728));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
@@ -259,12 +279,21 @@ public sealed class ForwardTcpTests(StagedPrivport privport)
         await using var forwarder = await RunningForwarder.StartAsync(privport, 1, "tcp/127.0.0.1:730", echo.Target, "--threads", "1");
 
         await ShortConnectionsAsync(1000);
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        int last = -1;
+        await Eventually.WaitUntilAsync(
+            () =>
+            {
+                int now = forwarder.OpenDescriptors();
+                bool settled = now == last;
+                last = now;
+                return settled;
+            },
+            "the forwarder's descriptors to settle after 1000 connections");
         int descriptors = forwarder.OpenDescriptors();
         long resident = forwarder.ResidentKilobytes();
 
         await ShortConnectionsAsync(10_000);
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await Eventually.WaitUntilAsync(() => forwarder.OpenDescriptors() <= descriptors + 32, "the 10000 connections' descriptors to be released", 10, () => $"{forwarder.OpenDescriptors()} open, {descriptors} after the first 1000");
 
         // The one loop keeps at most 16 empty pipes (32 descriptors) for reuse, however many connections came.
         Assert.InRange(forwarder.OpenDescriptors(), 0, descriptors + 32);

@@ -14,6 +14,7 @@ public static class Run
     public static async Task<ProcessResult> AsUidWithGroupsAsync(uint uid, uint[] groups, string program, params string[] arguments)
     {
         var info = UnprivilegedProcess.StartInfo(Privilege.Setpriv, uid, uid, program, arguments);
+        info.WorkingDirectory = ServiceProcess.ReadableWorkingDirectory;
         if (groups.Length > 0)
         {
             int clear = info.ArgumentList.IndexOf("--clear-groups");

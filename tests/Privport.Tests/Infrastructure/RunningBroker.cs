@@ -74,16 +74,20 @@ public sealed class RunningBroker : IAsyncDisposable
         }
 
         var broker = new RunningBroker(Process.Start(info)!, directory.FullName, policyPath);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(broker.SocketPath))
+        try
         {
-            if (broker.HasExited || DateTime.UtcNow > deadline)
-            {
-                await broker.DisposeAsync();
-                throw new InvalidOperationException($"broker did not start listening:\n{broker.Stderr}");
-            }
+            await Eventually.WaitUntilAsync(() => File.Exists(broker.SocketPath) || broker.HasExited, "the broker to listen", 30, () => broker.Stderr);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
 
-            await Task.Delay(20);
+        if (!File.Exists(broker.SocketPath))
+        {
+            await broker.DisposeAsync();
+            throw new InvalidOperationException($"broker did not start listening:\n{broker.Stderr}");
         }
 
         return broker;

@@ -50,9 +50,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         return Start(info);
     }
 
-    /// <summary>Starts a prepared process; its output is collected.</summary>
+    /// <summary>
+    /// Where a process run as another uid starts: the test's own directory lies under the checkout, which may be in a
+    /// directory only root can read (a clone in root's home, or under mktemp -d).
+    /// </summary>
+    public const string ReadableWorkingDirectory = "/";
+
+    /// <summary>Starts a prepared process; its output is collected. One run through setpriv starts in /, unless told.</summary>
     public static ServiceProcess Start(ProcessStartInfo info)
     {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.FileName == Privilege.Setpriv && string.IsNullOrEmpty(info.WorkingDirectory))
+        {
+            info.WorkingDirectory = ReadableWorkingDirectory;
+        }
+
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         return new ServiceProcess(Process.Start(info)!);
@@ -61,27 +73,43 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Connects to loopback <paramref name="port"/> until the process answers, sends <paramref name="request"/>, returns the reply.</summary>
     public async Task<string> FetchAsync(int port, string request = "GET / HTTP/1.0\r\n\r\n")
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
-        {
-            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            try
+        Socket? connected = null;
+        await Eventually.WaitUntilAsync(
+            async () =>
             {
-                await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-                continue;
-            }
+                if (_process.HasExited)
+                {
+                    return true;
+                }
 
-            using var stream = new NetworkStream(client);
+                var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
+                    connected = client;
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    client.Dispose();
+                    return false;
+                }
+            },
+            $"{_process.StartInfo.FileName} to answer on port {port}",
+            30,
+            () => Stdout + Stderr);
+        if (connected is null)
+        {
+            throw new InvalidOperationException($"{_process.StartInfo.FileName} exited before it answered on port {port}\n{Stdout}{Stderr}");
+        }
+
+        using (connected)
+        {
+            using var stream = new NetworkStream(connected);
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
             using var reader = new StreamReader(stream);
             return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
         }
-
-        throw new InvalidOperationException($"{_process.StartInfo.FileName} never answered on port {port} (exited: {_process.HasExited})\n{Stdout}{Stderr}");
     }
 
     public async Task SignalAsync(string signal)
@@ -98,16 +126,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms for up to <paramref name="seconds"/>.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, double seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; stderr:\n{Stderr}");
-            await Task.Delay(20);
-        }
-    }
+    /// <summary><see cref="Eventually.WaitUntilAsync(Func{bool}, string, double, Func{string})"/>, naming this process's stderr on failure.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, string what, double seconds = 20) =>
+        Eventually.WaitUntilAsync(condition, what, seconds, () => $"stderr:\n{Stderr}");
 
     public async ValueTask DisposeAsync()
     {

@@ -155,7 +155,7 @@ public sealed class KernelGrantPlanModelTests
         return new PeerIdentity(account.Uid, account.PrimaryGid, Accounts.GroupsOf(name, account.PrimaryGid), 4242, null);
     }
 
-    private static PortPolicy Policy(IEnumerable<PolicyRule> rules) => new([.. rules], ["policy.toml"], [], Accounts);
+    private static PortPolicy Policy(IEnumerable<PolicyRule> rules) => new([.. rules], ["policy.toml"], []);
 
     private static bool IsIPv6Wildcard(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && new IPAddress(address.GetAddressBytes()).Equals(IPAddress.IPv6Any);

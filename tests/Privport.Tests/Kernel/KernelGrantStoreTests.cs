@@ -8,7 +8,7 @@ namespace Privport.Tests.Kernel;
 
 /// <summary>
 /// Kernel grants on this real kernel: pinned programs attached to a test cgroup let uid 65534 bind exactly what the
-/// entries grant. Ports 950-969 on loopback belong to this class.
+/// entries grant. Ports 950-964 on loopback belong to this class.
 /// </summary>
 public sealed class KernelGrantStoreTests
 {

@@ -115,9 +115,22 @@ public sealed class WrapKernelTests(StagedPrivport privport)
         await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
         await using var broker = await RunningBroker.StartAsync(privport, Policy, serveArguments: ["--bpf-root", host.BpfMount]);
         string cgroup = host.CreateCgroup(label: "forked");
-        string attacker = Path.Combine(Packaging.RepositoryFiles.Root, "tests", "Privport.Tests", "KernelGrants", "enrol_after_exit.py");
         Assert.SkipUnless(File.Exists("/usr/bin/python3"), "needs /usr/bin/python3 for the attacker");
-        var result = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, Nobody, ["/usr/bin/python3", attacker, broker.SocketPath]) + "; sleep 1");
+        // Staged where nobody can read it: the checkout may be in a directory only root can read.
+        var staged = Directory.CreateTempSubdirectory("privport-enrol-attacker-");
+        File.SetUnixFileMode(staged.FullName, (UnixFileMode)0b111_101_101);
+        string attacker = Path.Combine(staged.FullName, "enrol_after_exit.py");
+        File.Copy(Path.Combine(Packaging.RepositoryFiles.Root, "tests", "Privport.Tests", "KernelGrants", "enrol_after_exit.py"), attacker);
+        File.SetUnixFileMode(attacker, (UnixFileMode)0b110_100_100);
+        ProcessResult result;
+        try
+        {
+            result = await Run.AsRootAsync("sh", "-c", host.Joined(cgroup, Nobody, ["/usr/bin/python3", attacker, broker.SocketPath]) + "; sleep 1");
+        }
+        finally
+        {
+            staged.Delete(recursive: true);
+        }
 
         // The pid SO_PEERCRED names is gone: the broker finds so before it makes anything (ESRCH), rather than try to
         // move whatever holds that pid now.

@@ -7,7 +7,7 @@ namespace Privport.Tests.Launch;
 /// <summary>
 /// The environment a program started by <c>privport exec</c> gets: as another user a minimal one (root's variables
 /// stay behind), with the caller's variables only when named; as the caller, the caller's own.
-/// Ports 840-849 on loopback belong to this class.
+/// Ports 840-845 on loopback belong to this class.
 /// </summary>
 public sealed class ExecEnvironmentTests(StagedPrivport privport)
 {

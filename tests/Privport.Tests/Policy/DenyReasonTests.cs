@@ -39,7 +39,7 @@ public sealed class DenyReasonTests
     public void User_miss_names_the_rule_and_the_peer()
     {
         Assert.Equal(
-            "rule web (policy.toml:2) covers tcp/80 but not uid 65534 (nobody)",
+            "rule web (policy.toml:2) covers tcp/80 but not uid 65534",
             Reason(WebRule, Peer(Nobody, 65534, "/usr/sbin/nginx"), "tcp/127.0.0.1:80"));
     }
 
@@ -47,7 +47,7 @@ public sealed class DenyReasonTests
     public void Group_miss_names_the_groups_the_peer_is_not_in()
     {
         Assert.Equal(
-            "rule policy.toml:1 covers tcp/80 only for members of web (2000); uid 65534 (nobody) is not one",
+            "rule policy.toml:1 covers tcp/80 only for members of web (2000); uid 65534 is not one",
             Reason("[[allow]]\ngroups = [\"web\"]\nports = [\"tcp/80\"]\n", Peer(Nobody, 65534), "tcp/80"));
     }
 
@@ -71,7 +71,7 @@ public sealed class DenyReasonTests
     public void No_covering_rule_names_the_endpoint_and_the_peer()
     {
         Assert.Equal(
-            "no rule allows tcp/127.0.0.1:80 (uid 65534, nobody)",
+            "no rule allows tcp/127.0.0.1:80 (uid 65534)",
             Reason("[[allow]]\nusers = [\"*\"]\nports = [\"tcp/443\", \"udp/80\"]\n", Peer(Nobody, 65534), "tcp/127.0.0.1:80"));
     }
 

@@ -75,6 +75,6 @@ internal static class PolicyTarget
             throw new PolicyLoadException(diagnostics.Errors);
         }
 
-        return new PortPolicy(rules.ToImmutable(), [File], diagnostics.Warnings, accounts);
+        return new PortPolicy(rules.ToImmutable(), [File], diagnostics.Warnings);
     }
 }
