@@ -49,7 +49,7 @@ internal sealed partial class DiagnosisEngine
             notes.Add(kernelGrants.Describe());
         }
         string verdict = Verdict(situation, causes);
-        return new Diagnosis(message.Program, protocol, address, port, errno, claimed, reproduction, verdict, notes, causes);
+        return new Diagnosis(message.Program, protocol, address, port, errno, claimed, reproduction, verdict, notes, causes, message.PortEvidence, message.ErrnoEvidence);
     }
 
     private static Endpoint? EndpointFrom(ExplainedMessage message, List<string> notes)

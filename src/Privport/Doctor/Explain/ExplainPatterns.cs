@@ -58,7 +58,8 @@ internal static partial class ExplainPatterns
     [GeneratedRegex(@"\bbind (?<addr>[0-9A-Fa-f.:]+) port (?<port>\d+):", Options, TimeoutMs)]
     internal static partial Regex Postfix();
 
-    [GeneratedRegex(@"\b(?:bind|listen)\((?:(?<addr>[^,()\s]*), )?(?<port>\d+)\) failed", Options, TimeoutMs)]
+    // bind() always names the address; only Dovecot 1.x's listen(143) gives the port alone, so "bind(7)" (a descriptor) is not read.
+    [GeneratedRegex(@"\bbind\((?<addr>[^,()\s]*), (?<port>\d+)\) failed|\blisten\((?:(?<addr>[^,()\s]*), )?(?<port>\d+)\) failed", Options, TimeoutMs)]
     internal static partial Regex Dovecot();
 
     [GeneratedRegex(@"Bind to port (?<port>\d+) on (?<addr>\S+?) failed", Options, TimeoutMs)]
