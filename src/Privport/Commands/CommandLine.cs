@@ -235,7 +235,7 @@ internal static partial class CommandLine
         var socket = SocketOption();
         var command = new Command("doctor", "Explain why a bind failed on this host, and what exactly fixes it") { endpoint, user, exe, explain, json, socket };
         command.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In).RunAsync(
-            Privport.Doctor.DoctorEnvironment.Live(result.GetValue(socket)), result.GetValue(endpoint), result.GetValue(user), result.GetValue(exe),
+            Privport.Doctor.DoctorEnvironment.Live(result.GetValue(socket), result.RootCommandResult.Command.Subcommands.Select(c => c.Name)), result.GetValue(endpoint), result.GetValue(user), result.GetValue(exe),
             result.GetValue(explain), result.GetValue(json), cancellation));
 
         var reproduceEndpoint = EndpointArgument();

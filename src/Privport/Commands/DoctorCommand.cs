@@ -16,9 +16,6 @@ internal sealed class DoctorCommand
 {
     public const int NoCauseFound = 1;
 
-    /// <summary>What the reproduction child prints when no broker answers its QUERY.</summary>
-    public const string BrokerUnreachable = "unreachable";
-
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Func<TextReader> _input;
@@ -125,7 +122,7 @@ internal sealed class DoctorCommand
             }
             catch (PrivportException e) when (e.BrokerUnreachable)
             {
-                answer = BrokerUnreachable;
+                answer = BindReproduction.BrokerUnreachable;
             }
             catch (PrivportException e)
             {

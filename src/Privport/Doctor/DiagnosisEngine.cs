@@ -159,7 +159,7 @@ internal sealed partial class DiagnosisEngine
                 request.User, request.Executable, ep, askAsCaller, cancellation);
             if (brokerAnswerAsUser is not null)
             {
-                broker = brokerAnswerAsUser == Commands.DoctorCommand.BrokerUnreachable
+                broker = brokerAnswerAsUser == BindReproduction.BrokerUnreachable
                     ? broker with { Running = false, QueryAnswer = null }
                     : broker with { Running = true, QueryAnswer = brokerAnswerAsUser };
             }

@@ -19,7 +19,9 @@ internal sealed record DoctorEnvironment(
 {
     public IReadOnlySet<string> Verbs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public static DoctorEnvironment Live(string? socketPath) => new(
+    /// <param name="socketPath">The broker's socket, when not the default.</param>
+    /// <param name="verbs">The verbs of this build's command line, given by the command line itself.</param>
+    public static DoctorEnvironment Live(string? socketPath, IEnumerable<string> verbs) => new(
         HostRoot.Live,
         new SystemHostCommands(),
         new SystemAccountDirectory(),
@@ -28,6 +30,6 @@ internal sealed record DoctorEnvironment(
         Environment.ProcessPath,
         ReproduceLive: true)
     {
-        Verbs = Privport.Commands.CommandLine.Build().Subcommands.Select(c => c.Name).ToHashSet(StringComparer.Ordinal),
+        Verbs = verbs.ToHashSet(StringComparer.Ordinal),
     };
 }
