@@ -167,7 +167,7 @@ internal sealed partial class DiagnosisEngine
 
         return new HostFacts(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker)
         {
-            KernelGrants = privileged && root == HostRoot.Live ? KernelGrantFacts.Probe(_environment.Commands) : null,
+            KernelGrants = privileged && _environment.KernelGrantProbe is { } probe ? probe(_environment.Commands) : null,
         };
     }
 

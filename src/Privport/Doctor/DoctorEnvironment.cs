@@ -19,6 +19,9 @@ internal sealed record DoctorEnvironment(
 {
     public IReadOnlySet<string> Verbs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>How to learn whether this host can grant ports in the kernel; none for a host that is not this one.</summary>
+    public Func<IHostCommands, KernelGrantFacts>? KernelGrantProbe { get; init; }
+
     /// <param name="socketPath">The broker's socket, when not the default.</param>
     /// <param name="verbs">The verbs of this build's command line, given by the command line itself.</param>
     public static DoctorEnvironment Live(string? socketPath, IEnumerable<string> verbs) => new(
@@ -31,5 +34,6 @@ internal sealed record DoctorEnvironment(
         ReproduceLive: true)
     {
         Verbs = verbs.ToHashSet(StringComparer.Ordinal),
+        KernelGrantProbe = KernelGrantFacts.Probe,
     };
 }
