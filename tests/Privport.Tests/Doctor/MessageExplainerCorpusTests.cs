@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Privport.Doctor.Explain;
+using Privport.Tests.Packaging;
 
 namespace Privport.Tests.Doctor;
 
-public sealed class MessageExplainerCorpusTests
+public sealed partial class MessageExplainerCorpusTests
 {
     private const double RequiredScore = 0.97;
 
@@ -93,6 +95,24 @@ public sealed class MessageExplainerCorpusTests
     {
         Assert.Equal(ExplainedMessage.Empty, MessageExplainer.Explain("  \n"));
     }
+
+    [Fact]
+    public void The_readme_figures_are_the_corpus_figures()
+    {
+        var samples = CorpusSample.All();
+        int right = samples.Count(s => MessageExplainer.Explain(s.Text) is var e && e.Port == s.Port && e.Errno?.ToString() == s.Errno);
+        var claim = ReadmeCorpusClaim().Match(File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md")));
+
+        Assert.True(claim.Success, "README.md no longer says 'for R of N published messages from P programs and versions'");
+        Assert.Equal(
+            (right, samples.Count, samples.Select(s => s.Writer).Distinct(StringComparer.Ordinal).Count()),
+            (Number(claim, "right"), Number(claim, "messages"), Number(claim, "programs")));
+    }
+
+    private static int Number(Match match, string group) => int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"for\s+(?<right>\d+)\s+of\s+(?<messages>\d+)\s+published\s+messages\s+from\s+(?<programs>\d+)\s+programs\s+and\s+versions")]
+    private static partial Regex ReadmeCorpusClaim();
 
     private static string Show(int? port) => port?.ToString(CultureInfo.InvariantCulture) ?? "-";
 }
