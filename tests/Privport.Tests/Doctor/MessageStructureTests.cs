@@ -40,6 +40,19 @@ public sealed partial class MessageStructureTests
     }
 
     [Fact]
+    public async Task A_message_without_a_port_is_answered_with_no_port_not_a_guess()
+    {
+        using var host = new FixtureHost();
+        var message = MessageExplainer.Explain(CorpusSample.Load("deno-1.17-std-url-no-port").Text);
+
+        var diagnosis = await new DiagnosisEngine(host.Environment()).DiagnoseAsync(new DoctorRequest(null, message, null, null), TestContext.Current.CancellationToken);
+
+        Assert.Null(diagnosis.Port);
+        Assert.Null(diagnosis.PortEvidence);
+        Assert.Contains("the message names no port", diagnosis.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_errno_is_taken_from_the_endpoint_line_not_from_an_earlier_unrelated_failure()
     {
         var explained = MessageExplainer.Explain(CorpusSample.Load("ntpd-4.2.8-hash-port").Text);
