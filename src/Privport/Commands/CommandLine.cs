@@ -14,6 +14,7 @@ internal static partial class CommandLine
     /// </summary>
     public static RootCommand Build(string? invokedVerb = null)
     {
+        string[] verbNames = [];
         (string Name, Func<Command> Create)[] verbs =
         [
             ("serve", Serve),
@@ -26,9 +27,10 @@ internal static partial class CommandLine
             ("status", Status),
             ("demo", Demo),
             (DemoHttpServerCommand.Verb, DemoHttpServer),
-            ("doctor", Doctor),
+            ("doctor", () => Doctor(verbNames)),
             ("kernel", KernelVerbs),
         ];
+        verbNames = Array.ConvertAll(verbs, verb => verb.Name);
         bool known = Array.Exists(verbs, verb => verb.Name == invokedVerb);
         var root = new RootCommand("privport: let services that do not run as root use privileged ports, by policy.");
         foreach (var (name, create) in verbs)
@@ -215,7 +217,8 @@ internal static partial class CommandLine
         return command;
     }
 
-    private static Command Doctor()
+    /// <param name="verbNames">Every verb of this build, though only the invoked one is built: the doctor names no missing verb in a fix.</param>
+    private static Command Doctor(IReadOnlyList<string> verbNames)
     {
         var endpoint = new Argument<string?>("endpoint")
         {
@@ -229,7 +232,7 @@ internal static partial class CommandLine
         var socket = SocketOption();
         var command = new Command("doctor", "Explain why a bind failed on this host, and what exactly fixes it") { endpoint, user, exe, explain, json, socket };
         command.SetAction((result, cancellation) => new DoctorCommand(Console.Out, Console.Error, () => Console.In).RunAsync(
-            Privport.Doctor.DoctorEnvironment.Live(result.GetValue(socket)), result.GetValue(endpoint), result.GetValue(user), result.GetValue(exe),
+            Privport.Doctor.DoctorEnvironment.Live(result.GetValue(socket), verbNames), result.GetValue(endpoint), result.GetValue(user), result.GetValue(exe),
             result.GetValue(explain), result.GetValue(json), cancellation));
 
         var reproduceEndpoint = EndpointArgument();

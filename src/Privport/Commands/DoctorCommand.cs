@@ -14,9 +14,6 @@ namespace Privport.Commands;
 /// </summary>
 internal sealed class DoctorCommand
 {
-    /// <summary>What the reproduction child prints when no broker answers its QUERY.</summary>
-    public const string BrokerUnreachable = "unreachable";
-
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Func<TextReader> _input;
@@ -123,7 +120,7 @@ internal sealed class DoctorCommand
             }
             catch (PrivportException e) when (e.BrokerUnreachable)
             {
-                answer = BrokerUnreachable;
+                answer = BindReproduction.BrokerUnreachable;
             }
             catch (PrivportException e)
             {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace Privport.Demo;
 
@@ -62,12 +61,7 @@ internal sealed class DemoStage : IDisposable
     /// <summary>
     /// DOTNET_ROOT for a framework-dependent privport, so the copy finds the runtime whatever the child's environment.
     /// </summary>
-    public static string? RuntimeRoot()
-    {
-        string runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
-        var candidate = new DirectoryInfo(runtimeDirectory.TrimEnd('/')).Parent?.Parent?.Parent;
-        return candidate is not null && File.Exists(Path.Combine(candidate.FullName, "dotnet")) ? candidate.FullName : null;
-    }
+    public static string? RuntimeRoot() => Launch.UnprivilegedProcess.RuntimeRoot();
 
     public void Dispose()
     {

@@ -6,7 +6,8 @@ namespace Privport.Doctor;
 
 /// <summary>
 /// The doctor's answer: what failed (from the message, corrected by the live bind when they disagree), a one-line
-/// verdict, the notes that qualify it, and the causes found on this host, most likely first.
+/// verdict, the notes that qualify it, the causes found on this host, most likely first, and where in the message the
+/// port and errno were read.
 /// </summary>
 internal sealed record Diagnosis(
     string? Program,
@@ -18,4 +19,6 @@ internal sealed record Diagnosis(
     ReproducedBind? Reproduction,
     string Verdict,
     IReadOnlyList<string> Notes,
-    IReadOnlyList<Cause> Causes);
+    IReadOnlyList<Cause> Causes,
+    Evidence? PortEvidence = null,
+    Evidence? ErrnoEvidence = null);

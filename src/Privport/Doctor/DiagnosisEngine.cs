@@ -49,7 +49,7 @@ internal sealed partial class DiagnosisEngine
             notes.Add(kernelGrants.Describe());
         }
         string verdict = Verdict(situation, causes);
-        return new Diagnosis(message.Program, protocol, address, port, errno, claimed, reproduction, verdict, notes, causes);
+        return new Diagnosis(message.Program, protocol, address, port, errno, claimed, reproduction, verdict, notes, causes, message.PortEvidence, message.ErrnoEvidence);
     }
 
     private static Endpoint? EndpointFrom(ExplainedMessage message, List<string> notes)
@@ -159,7 +159,7 @@ internal sealed partial class DiagnosisEngine
                 request.User, request.Executable, ep, askAsCaller, cancellation);
             if (brokerAnswerAsUser is not null)
             {
-                broker = brokerAnswerAsUser == Commands.DoctorCommand.BrokerUnreachable
+                broker = brokerAnswerAsUser == BindReproduction.BrokerUnreachable
                     ? broker with { Running = false, QueryAnswer = null }
                     : broker with { Running = true, QueryAnswer = brokerAnswerAsUser };
             }
@@ -167,7 +167,7 @@ internal sealed partial class DiagnosisEngine
 
         return new HostFacts(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker)
         {
-            KernelGrants = privileged && root == HostRoot.Live ? KernelGrantFacts.Probe(_environment.Commands) : null,
+            KernelGrants = privileged && _environment.KernelGrantProbe is { } probe ? probe(_environment.Commands) : null,
         };
     }
 

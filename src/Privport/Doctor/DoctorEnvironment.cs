@@ -19,7 +19,12 @@ internal sealed record DoctorEnvironment(
 {
     public IReadOnlySet<string> Verbs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public static DoctorEnvironment Live(string? socketPath) => new(
+    /// <summary>How to learn whether this host can grant ports in the kernel; none for a host that is not this one.</summary>
+    public Func<IHostCommands, KernelGrantFacts>? KernelGrantProbe { get; init; }
+
+    /// <param name="socketPath">The broker's socket, when not the default.</param>
+    /// <param name="verbs">The verbs of this build's command line, given by the command line itself.</param>
+    public static DoctorEnvironment Live(string? socketPath, IEnumerable<string> verbs) => new(
         HostRoot.Live,
         new SystemHostCommands(),
         new SystemAccountDirectory(),
@@ -28,6 +33,7 @@ internal sealed record DoctorEnvironment(
         Environment.ProcessPath,
         ReproduceLive: true)
     {
-        Verbs = Privport.Commands.CommandLine.Build().Subcommands.Select(c => c.Name).ToHashSet(StringComparer.Ordinal),
+        Verbs = verbs.ToHashSet(StringComparer.Ordinal),
+        KernelGrantProbe = KernelGrantFacts.Probe,
     };
 }

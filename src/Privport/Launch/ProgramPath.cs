@@ -1,4 +1,4 @@
-using Privport.Client.Interop;
+using Privport.Interop;
 
 namespace Privport.Launch;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Privport.Client.Protocol;
+using Privport.Protocol;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Broker;
@@ -76,7 +76,7 @@ public sealed class BrokerAcceptBackoffTests(StagedPrivport privport)
             var (reply, _) = root.Exchange(RawBrokerConnection.Encode(BrokerOp.Query, "tcp/127.0.0.1:451"));
             return reply.Status == 0;
         }
-        catch (Exception e) when (e is Privport.Client.Interop.SystemCallException or SocketException)
+        catch (Exception e) when (e is Privport.Interop.SystemCallException or SocketException)
         {
             return false;
         }

@@ -1,22 +1,12 @@
 using System.Text.RegularExpressions;
-using Privport.Doctor.Explain;
 
 namespace Privport.Tests.Packaging;
 
-/// <summary>The figures README.md states agree with the code and with the measurements bench/README.md records.</summary>
+/// <summary>The figures README.md states agree with the measurements bench/README.md records.</summary>
 public sealed partial class ReadmeFiguresTests
 {
     private static readonly string Readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
     private static readonly string Bench = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "bench", "README.md"));
-
-    [Fact]
-    public void The_doctor_program_count_is_the_number_of_programs_it_reads()
-    {
-        var stated = ProgramCount().Match(Readme);
-
-        Assert.True(stated.Success, "README.md states the doctor's '(N programs' formats)'");
-        Assert.Equal(ProgramSignatures.All.Select(signature => signature.Program).Distinct().Count().ToString(System.Globalization.CultureInfo.InvariantCulture), stated.Groups[1].Value);
-    }
 
     [Fact]
     public void The_wrap_start_up_cost_is_the_measured_one()
@@ -31,9 +21,6 @@ public sealed partial class ReadmeFiguresTests
         Assert.Equal(measured.Groups[1].Value, table.Groups[1].Value);
         Assert.Equal(measured.Groups[1].Value, summary.Groups[1].Value);
     }
-
-    [GeneratedRegex(@"\((\d+) programs' formats\)")]
-    private static partial Regex ProgramCount();
 
     [GeneratedRegex(@"\| `privport wrap -- true`[^|]*\| \+([0-9.]+) ms \|")]
     private static partial Regex BenchWrapStartUp();

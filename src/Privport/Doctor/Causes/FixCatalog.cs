@@ -28,7 +28,7 @@ internal static partial class FixCatalog
     /// </summary>
     private static Fix? KernelGrant(Situation s, PortProtocol protocol, int port, string program, string? exe)
     {
-        if (s.Facts.KernelGrants is not { Supported: true } kernel || exe is null || !Launch.ElfLinkage.IsStatic(exe))
+        if (s.Facts.KernelGrants is not { Supported: true } kernel || exe is null || s.Facts.Executable is not { IsStatic: true })
         {
             return null;
         }

@@ -58,7 +58,8 @@ internal static partial class ExplainPatterns
     [GeneratedRegex(@"\bbind (?<addr>[0-9A-Fa-f.:]+) port (?<port>\d+):", Options, TimeoutMs)]
     internal static partial Regex Postfix();
 
-    [GeneratedRegex(@"\b(?:bind|listen)\((?:(?<addr>[^,()\s]*), )?(?<port>\d+)\) failed", Options, TimeoutMs)]
+    // bind() always names the address; only Dovecot 1.x's listen(143) gives the port alone, so "bind(7)" (a descriptor) is not read.
+    [GeneratedRegex(@"\bbind\((?<addr>[^,()\s]*), (?<port>\d+)\) failed|\blisten\((?:(?<addr>[^,()\s]*), )?(?<port>\d+)\) failed", Options, TimeoutMs)]
     internal static partial Regex Dovecot();
 
     [GeneratedRegex(@"Bind to port (?<port>\d+) on (?<addr>\S+?) failed", Options, TimeoutMs)]
@@ -105,19 +106,6 @@ internal static partial class ExplainPatterns
 
     [GeneratedRegex(@"another mysqld server running on port: (?<port>\d+)|Failed to create a socket for IPv[46] '(?<addr>[^']*)'", Options, TimeoutMs)]
     internal static partial Regex MySql();
-
-    // Last resort, used only on a line that also names the failure: an IP literal and a port.
-    [GeneratedRegex(@"(?<![\w.:])(?<addr>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):(?<port>\d{1,5})\b", Options, TimeoutMs)]
-    internal static partial Regex IpLiteralAndPort();
-
-    [GeneratedRegex(@"permission denied|\bEACCES\b|\(13\)|\[Errno 13\]|errno: -?13\b|errno=13\b|code: 13\b|os error 13\b|\b13: Permission|PermissionDenied|SocketException \(13\)|forbidden by its access permissions|cannot expose privileged port|\(10013\)|허가 거부", Caseless, TimeoutMs)]
-    internal static partial Regex Eacces();
-
-    [GeneratedRegex(@"address already in use|\bEADDRINUSE\b|AddrInUse|\(98\)|\[Errno 98\]|errno[=:] ?-?98\b|os error 98\b|\b98: Address|port is already allocated|\baddress in use|Connection in use|is in use by another program|already in use|Only one usage of each socket address|\b10048\b", Caseless, TimeoutMs)]
-    internal static partial Regex Eaddrinuse();
-
-    [GeneratedRegex(@"assign requested address|address not available|\bEADDRNOTAVAIL\b|AddrNotAvailable|\(99\)|\[Errno 99\]|errno: -?99\b|os error 99\b|\b10049\b", Caseless, TimeoutMs)]
-    internal static partial Regex Eaddrnotavail();
 
     [GeneratedRegex(@"PortInUseException|Web server failed to start\. Port \d+ was already in use|Embedded servlet container failed to start|connector configured to listen on port \d+ failed to start", Options, TimeoutMs)]
     internal static partial Regex SpringBootInUseClaim();

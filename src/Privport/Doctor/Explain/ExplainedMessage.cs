@@ -10,7 +10,17 @@ namespace Privport.Doctor.Explain;
 /// <param name="Port">The port.</param>
 /// <param name="Errno">The failure the message reports.</param>
 /// <param name="ErrnoCaveat">Why the message's errno should not be taken at its word, when the program is known to mislabel.</param>
-internal sealed record ExplainedMessage(string? Program, string? Protocol, string? Address, int? Port, BindErrno? Errno, string? ErrnoCaveat)
+/// <param name="PortEvidence">Where the port was read and how it was recognised.</param>
+/// <param name="ErrnoEvidence">Where the errno was read and how it was recognised.</param>
+internal sealed record ExplainedMessage(
+    string? Program,
+    string? Protocol,
+    string? Address,
+    int? Port,
+    BindErrno? Errno,
+    string? ErrnoCaveat,
+    Evidence? PortEvidence = null,
+    Evidence? ErrnoEvidence = null)
 {
     public static readonly ExplainedMessage Empty = new(null, null, null, null, null, null);
 }

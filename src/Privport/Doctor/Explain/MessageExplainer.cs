@@ -5,49 +5,48 @@ namespace Privport.Doctor.Explain;
 
 /// <summary>
 /// Reads a pasted bind-failure message, or a whole log excerpt, into program, protocol, address, port and errno.
-/// Formats are matched by their own wording, most specific first; what a message does not say stays null.
+/// Endpoints and errnos are gathered over the whole excerpt in every form programs write them (<see cref="EndpointForms"/>,
+/// <see cref="ErrnoForms"/>) plus the known programs' own formats, then the pair that belongs together is chosen
+/// (<see cref="EvidenceRanking"/>). The program signatures name the program; they are not needed to read the port.
+/// What a message does not say stays null.
 /// </summary>
 internal static class MessageExplainer
 {
-    private static readonly Regex[] Locations =
-    [
-        ExplainPatterns.GoListen(),
-        ExplainPatterns.DockerAllocator(),
-        ExplainPatterns.RootlessPort(),
-        ExplainPatterns.Nginx(),
-        ExplainPatterns.Apache(),
-        ExplainPatterns.HaProxy(),
-        ExplainPatterns.Kestrel(),
-        ExplainPatterns.Node(),
-        ExplainPatterns.PythonAsyncio(),
-        ExplainPatterns.Gunicorn(),
-        ExplainPatterns.Ruby(),
-        ExplainPatterns.Php(),
-        ExplainPatterns.Postfix(),
-        ExplainPatterns.Dovecot(),
-        ExplainPatterns.Sshd(),
-        ExplainPatterns.Dnsmasq(),
-        ExplainPatterns.Redis(),
-        ExplainPatterns.SystemdSocket(),
-        ExplainPatterns.Socat(),
-        ExplainPatterns.Squid(),
-        ExplainPatterns.Lighttpd(),
-        ExplainPatterns.JavaFailedToBind(),
-        ExplainPatterns.TomcatNull(),
-        ExplainPatterns.SpringBootPort(),
-        ExplainPatterns.TomcatConnector(),
-        ExplainPatterns.Werkzeug(),
-        ExplainPatterns.Phoenix(),
-        ExplainPatterns.Postgres(),
-        ExplainPatterns.MySql(),
-        ExplainPatterns.NodeErrorFields(),
-    ];
+    // A known program's own wording around the endpoint outranks any generic form.
+    private const int ProgramFormatScore = 70;
 
-    private static readonly (BindErrno Errno, Regex Pattern)[] Errnos =
+    private static readonly (string Form, Regex Pattern)[] ProgramFormats =
     [
-        (BindErrno.EACCES, ExplainPatterns.Eacces()),
-        (BindErrno.EADDRINUSE, ExplainPatterns.Eaddrinuse()),
-        (BindErrno.EADDRNOTAVAIL, ExplainPatterns.Eaddrnotavail()),
+        ("go format", ExplainPatterns.GoListen()),
+        ("docker format", ExplainPatterns.DockerAllocator()),
+        ("rootlesskit format", ExplainPatterns.RootlessPort()),
+        ("nginx format", ExplainPatterns.Nginx()),
+        ("apache format", ExplainPatterns.Apache()),
+        ("haproxy format", ExplainPatterns.HaProxy()),
+        ("kestrel format", ExplainPatterns.Kestrel()),
+        ("node format", ExplainPatterns.Node()),
+        ("python asyncio format", ExplainPatterns.PythonAsyncio()),
+        ("gunicorn format", ExplainPatterns.Gunicorn()),
+        ("ruby format", ExplainPatterns.Ruby()),
+        ("php format", ExplainPatterns.Php()),
+        ("postfix format", ExplainPatterns.Postfix()),
+        ("dovecot format", ExplainPatterns.Dovecot()),
+        ("sshd format", ExplainPatterns.Sshd()),
+        ("dnsmasq format", ExplainPatterns.Dnsmasq()),
+        ("redis format", ExplainPatterns.Redis()),
+        ("systemd format", ExplainPatterns.SystemdSocket()),
+        ("socat format", ExplainPatterns.Socat()),
+        ("squid format", ExplainPatterns.Squid()),
+        ("lighttpd format", ExplainPatterns.Lighttpd()),
+        ("java format", ExplainPatterns.JavaFailedToBind()),
+        ("tomcat format", ExplainPatterns.TomcatNull()),
+        ("spring boot format", ExplainPatterns.SpringBootPort()),
+        ("tomcat connector format", ExplainPatterns.TomcatConnector()),
+        ("werkzeug format", ExplainPatterns.Werkzeug()),
+        ("phoenix format", ExplainPatterns.Phoenix()),
+        ("postgresql format", ExplainPatterns.Postgres()),
+        ("mysql format", ExplainPatterns.MySql()),
+        ("node error fields", ExplainPatterns.NodeErrorFields()),
     ];
 
     public static ExplainedMessage Explain(string text)
@@ -59,13 +58,27 @@ internal static class MessageExplainer
         }
 
         var (program, defaultProtocol) = FindProgram(text);
-        var location = FindLocation(text);
-        var errno = FindErrno(text, location.LineStart, location.LineEnd);
+        var lines = new TextLines(text);
+        var clues = ErrnoScanner.Find(text);
+        var candidates = EndpointScanner.Find(text);
+        string? formatAddress = AddProgramFormat(text, candidates);
+
+        var endpoint = EvidenceRanking.ChooseEndpoint(candidates, clues, lines, text);
+        var clue = EvidenceRanking.ChooseErrno(clues, endpoint, lines);
+        BindErrno? errno = clue?.Errno;
         string? caveat = errno == BindErrno.EADDRINUSE && ExplainPatterns.SpringBootInUseClaim().IsMatch(text)
             ? "Spring Boot reports a failed bind as \"already in use\" whatever the errno (spring-boot#19807, #21101, #47618)"
             : null;
-        string? protocol = location.Protocol ?? ProtocolWord(text) ?? defaultProtocol;
-        return new ExplainedMessage(program, protocol, location.Address, location.Port, errno, caveat);
+        string? protocol = endpoint?.Protocol ?? ProtocolWord(text) ?? defaultProtocol;
+        return new ExplainedMessage(
+            program,
+            protocol,
+            endpoint?.Address ?? formatAddress,
+            endpoint?.Port,
+            errno,
+            caveat,
+            endpoint is null ? null : EvidenceAt(text, lines, endpoint.Index, endpoint.Length, endpoint.Form),
+            clue is null ? null : EvidenceAt(text, lines, clue.Index, clue.Length, clue.Form));
     }
 
     private static (string? Program, string? Protocol) FindProgram(string text)
@@ -81,93 +94,45 @@ internal static class MessageExplainer
         return (null, null);
     }
 
-    private static Location FindLocation(string text)
+    /// <summary>
+    /// Adds the first known program format that gives a port as a candidate; returns the address a format gave
+    /// without a port (PostgreSQL and MySQL print the address and the port on different lines).
+    /// </summary>
+    private static string? AddProgramFormat(string text, List<EndpointCandidate> candidates)
     {
-        Location? partial = null;
-        foreach (var pattern in Locations)
+        string? addressOnly = null;
+        foreach (var (form, pattern) in ProgramFormats)
         {
             foreach (Match match in pattern.Matches(text))
             {
-                var found = Location.From(text, match);
-                if (found.Port is not null)
+                string? address = match.Groups["addr"] is { Success: true } a ? NormalizeAddress(a.Value) : null;
+                if (match.Groups["port"] is { Success: true } p
+                    && int.TryParse(p.ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535)
                 {
-                    // A format that printed the address in one line and the port in another (PostgreSQL, MySQL).
-                    return found.Address is null && partial?.Address is { } address ? found with { Address = address } : found;
+                    string? protocol = match.Groups["proto"] is { Success: true } proto ? proto.Value
+                        : match.Groups["call"] is { Success: true } call ? (call.Value == "bind" ? "udp" : "tcp")
+                        : null;
+                    candidates.Add(new EndpointCandidate(address ?? addressOnly, port, protocol, match.Index, match.Length, form, ProgramFormatScore));
+                    return addressOnly;
                 }
 
-                partial ??= found;
+                addressOnly ??= address;
             }
         }
 
-        if (partial is not null)
-        {
-            return partial;
-        }
-
-        // Only IP literals on a line that names the failure: never a timestamp, a pid or a stack frame.
-        int start = 0;
-        foreach (string line in text.Split('\n'))
-        {
-            if (Errnos.Any(e => e.Pattern.IsMatch(line)) && ExplainPatterns.IpLiteralAndPort().Match(line) is { Success: true } literal)
-            {
-                return Location.From(text, literal) with { LineStart = start, LineEnd = start + line.Length };
-            }
-
-            start += line.Length + 1;
-        }
-
-        return new Location(null, null, null, 0, text.Length);
+        return addressOnly;
     }
 
-    private static BindErrno? FindErrno(string text, int lineStart, int lineEnd)
-    {
-        BindErrno? first = null;
-        int firstAt = int.MaxValue;
-        BindErrno? onLine = null;
-        int onLineAt = int.MaxValue;
-        foreach (var (errno, pattern) in Errnos)
-        {
-            foreach (Match match in pattern.Matches(text))
-            {
-                if (match.Index < firstAt)
-                {
-                    (first, firstAt) = (errno, match.Index);
-                }
-
-                if (match.Index >= lineStart && match.Index < lineEnd && match.Index < onLineAt)
-                {
-                    (onLine, onLineAt) = (errno, match.Index);
-                }
-            }
-        }
-
-        return onLine ?? first;
-    }
+    private static Evidence EvidenceAt(string text, TextLines lines, int index, int length, string form) =>
+        new(lines.LineOf(index) + 1, lines.ColumnOf(index), text.Substring(index, length), form);
 
     private static string? ProtocolWord(string text) =>
         ExplainPatterns.UdpWord().IsMatch(text) ? "udp" : ExplainPatterns.TcpWord().IsMatch(text) ? "tcp" : null;
 
-    private sealed record Location(string? Address, int? Port, string? Protocol, int LineStart, int LineEnd)
-    {
-        public static Location From(string text, Match match)
-        {
-            int? port = match.Groups["port"] is { Success: true } p
-                && int.TryParse(p.ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is > 0 and <= 65535
-                ? number
-                : null;
-            string? address = match.Groups["addr"] is { Success: true } a ? NormalizeAddress(a.Value) : null;
-            string? protocol = match.Groups["proto"] is { Success: true } proto ? proto.Value
-                : match.Groups["call"] is { Success: true } call ? (call.Value == "bind" ? "udp" : "tcp")
-                : null;
-            int lineStart = text.LastIndexOf('\n', match.Index) + 1;
-            int lineEnd = text.IndexOf('\n', match.Index);
-            return new Location(address, port, protocol, lineStart, lineEnd < 0 ? text.Length : lineEnd);
-        }
-    }
-
     /// <summary>Brackets removed; every spelling of "all addresses" that is not an address literal becomes <c>*</c>.</summary>
     public static string NormalizeAddress(string address)
     {
+        ArgumentNullException.ThrowIfNull(address);
         string trimmed = address.Trim();
         if (trimmed.StartsWith('[') && trimmed.EndsWith(']'))
         {

@@ -64,7 +64,7 @@ internal static partial class ProgramSignatures
     [GeneratedRegex(@"\.socket: Failed|Failed to create listening socket \(|Failed to listen on sockets", Options, TimeoutMs)]
     private static partial Regex SystemdSocket();
 
-    [GeneratedRegex(@"nginx: \[emerg\]|\[emerg\] \d+#\d+: bind\(\)|\bnginx\[", Options, TimeoutMs)]
+    [GeneratedRegex(@"nginx: \[emerg\]|\[emerg\] \d+#\d+: (?:bind|listen)\(\)|\bnginx\[", Options, TimeoutMs)]
     private static partial Regex Nginx();
 
     [GeneratedRegex(@"make_sock|\bAH00072\b|\bapache2?ctl\b", Options, TimeoutMs)]

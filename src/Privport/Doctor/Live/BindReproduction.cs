@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Privport.Client;
 using Privport.Interop;
-using Privport.Demo;
+using Privport.Launch;
 using Privport.Policy;
 
 namespace Privport.Doctor.Live;
@@ -15,6 +15,9 @@ namespace Privport.Doctor.Live;
 internal static class BindReproduction
 {
     public const string Verb = "reproduce-bind";
+
+    /// <summary>What the reproduction child prints when no broker answers its QUERY.</summary>
+    public const string BrokerUnreachable = "unreachable";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
 
     public static async Task<ReproducedBind> RunAsync(Endpoint endpoint, UserAccount? user, string? selfExecutable, string? brokerSocket, CancellationToken cancellation)
@@ -40,15 +43,7 @@ internal static class BindReproduction
         string[] arguments = brokerSocket is not null && File.Exists(brokerSocket)
             ? ["doctor", Verb, endpoint.ToString(), "--socket", brokerSocket]
             : ["doctor", Verb, endpoint.ToString()];
-        var info = UnprivilegedProcess.StartInfo(setpriv, user.Uid, user.PrimaryGid, selfExecutable, arguments);
-        int clear = info.ArgumentList.IndexOf("--clear-groups");
-        var groups = UserDatabase.GroupsOf(user.Name, user.PrimaryGid);
-        if (groups.Length > 0)
-        {
-            info.ArgumentList[clear] = "--groups";
-            info.ArgumentList.Insert(clear + 1, string.Join(',', groups));
-        }
-
+        var info = UnprivilegedProcess.StartInfo(setpriv, user.Uid, user.PrimaryGid, selfExecutable, arguments, UserDatabase.GroupsOf(user.Name, user.PrimaryGid));
         using var process = UnprivilegedProcess.Start(info);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(Limit);

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using Privport.Doctor.Causes;
+using Privport.Doctor.Explain;
 
 namespace Privport.Doctor.Output;
 
 /// <summary>
 /// <c>--json</c>: one object with program, protocol, address, port, errno (the live result when there is one),
-/// claimedErrno, verdict, reproduction, notes and the ranked causes with their fixes. Written with Utf8JsonWriter;
+/// claimedErrno, verdict, reproduction, evidence (where in the message the port and errno were read: line, column,
+/// length, text, form), notes and the ranked causes with their fixes. Written with Utf8JsonWriter;
 /// text is not HTML-escaped, so the verdict's dash and quotes in commands read as printed.
 /// </summary>
 internal static class DiagnosisJsonWriter
@@ -51,6 +53,10 @@ internal static class DiagnosisJsonWriter
             json.WriteNull("reproduction");
         }
 
+        json.WriteStartObject("evidence");
+        WriteEvidence(json, "port", diagnosis.PortEvidence);
+        WriteEvidence(json, "errno", diagnosis.ErrnoEvidence);
+        json.WriteEndObject();
         Strings(json, "notes", diagnosis.Notes);
         json.WriteStartArray("causes");
         foreach (var cause in diagnosis.Causes)
@@ -93,5 +99,22 @@ internal static class DiagnosisJsonWriter
         }
 
         json.WriteEndArray();
+    }
+
+    private static void WriteEvidence(Utf8JsonWriter json, string name, Evidence? evidence)
+    {
+        if (evidence is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteNumber("line", evidence.Line);
+        json.WriteNumber("column", evidence.Column);
+        json.WriteNumber("length", evidence.Text.Length);
+        json.WriteString("text", evidence.Text);
+        json.WriteString("form", evidence.Form);
+        json.WriteEndObject();
     }
 }

@@ -3,8 +3,9 @@ using Spectre.Console;
 namespace Privport.Doctor.Output;
 
 /// <summary>
-/// The human report: the verdict first, then each cause with its evidence and fixes. Colour through Spectre.Console
-/// on a terminal; plain text when stdout is not a terminal or NO_COLOR is set.
+/// The human report: the verdict first, then each cause with its evidence and fixes. The report is laid out once
+/// (<see cref="Lines"/>) as styled segments; colour through Spectre.Console on a terminal, plain text when stdout is
+/// not a terminal or NO_COLOR is set.
 /// </summary>
 internal static class DiagnosisTextWriter
 {
@@ -15,93 +16,68 @@ internal static class DiagnosisTextWriter
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
         ArgumentNullException.ThrowIfNull(output);
-        if (colour)
+        if (!colour)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            foreach (var line in Lines(diagnosis))
             {
-                Ansi = AnsiSupport.Yes,
-                ColorSystem = ColorSystemSupport.Standard,
-                Out = new AnsiConsoleOutput(output),
-            });
+                output.WriteLine(string.Concat(line.Select(segment => segment.Text)));
+            }
 
-            // Spectre wraps at the terminal width by inserting line breaks; commands must paste as one line.
-            console.Profile.Width = 4096;
-            WriteRich(diagnosis, console);
+            return;
         }
-        else
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            WritePlain(diagnosis, output);
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Standard,
+            Out = new AnsiConsoleOutput(output),
+        });
+
+        // Spectre wraps at the terminal width by inserting line breaks; commands must paste as one line.
+        console.Profile.Width = 4096;
+        foreach (var line in Lines(diagnosis))
+        {
+            console.MarkupLine(string.Concat(line.Select(segment =>
+                segment.Style is null ? Markup.Escape(segment.Text) : $"[{segment.Style}]{Markup.Escape(segment.Text)}[/]")));
         }
     }
 
-    private static void WritePlain(Diagnosis diagnosis, TextWriter output)
+    /// <summary>The report, line by line, each line a run of text segments with an optional Spectre style.</summary>
+    internal static IEnumerable<IReadOnlyList<Segment>> Lines(Diagnosis diagnosis)
     {
-        output.WriteLine(diagnosis.Verdict);
+        yield return [new(diagnosis.Verdict, diagnosis.Causes.Count > 0 ? "bold red" : "bold green")];
         foreach (string note in diagnosis.Notes)
         {
-            output.WriteLine($"  {note}");
+            yield return [new("  "), new(note, "grey")];
         }
 
         int number = 0;
         foreach (var cause in diagnosis.Causes)
         {
-            output.WriteLine();
-            output.WriteLine($"Cause {++number}: {cause.Id} — {cause.Summary}");
+            yield return [];
+            yield return [new($"Cause {++number}:", "bold"), new(" "), new(cause.Id, "yellow"), new($" — {cause.Summary}")];
             foreach (string evidence in cause.Evidence)
             {
-                output.WriteLine($"  - {evidence}");
+                yield return [new("  "), new("-", "grey"), new($" {evidence}")];
             }
 
             int fixNumber = 0;
             foreach (var fix in cause.Fixes)
             {
-                output.WriteLine($"  Fix {number}.{++fixNumber}: {fix.Title}");
+                yield return [new("  "), new($"Fix {number}.{++fixNumber}:", "bold green"), new($" {fix.Title}")];
                 foreach (string command in fix.Commands)
                 {
                     foreach (string line in command.Split('\n'))
                     {
-                        output.WriteLine($"      {line}");
+                        yield return [new("      "), new(line, "cyan")];
                     }
                 }
 
-                output.WriteLine($"    Trade-off: {fix.Tradeoff}");
+                yield return [new("    "), new($"Trade-off: {fix.Tradeoff}", "grey")];
             }
         }
     }
 
-    private static void WriteRich(Diagnosis diagnosis, IAnsiConsole console)
-    {
-        string colour = diagnosis.Causes.Count > 0 ? "red" : "green";
-        console.MarkupLine($"[bold {colour}]{Markup.Escape(diagnosis.Verdict)}[/]");
-        foreach (string note in diagnosis.Notes)
-        {
-            console.MarkupLine($"  [grey]{Markup.Escape(note)}[/]");
-        }
-
-        int number = 0;
-        foreach (var cause in diagnosis.Causes)
-        {
-            console.WriteLine();
-            console.MarkupLine($"[bold]Cause {++number}:[/] [yellow]{Markup.Escape(cause.Id)}[/] — {Markup.Escape(cause.Summary)}");
-            foreach (string evidence in cause.Evidence)
-            {
-                console.MarkupLine($"  [grey]-[/] {Markup.Escape(evidence)}");
-            }
-
-            int fixNumber = 0;
-            foreach (var fix in cause.Fixes)
-            {
-                console.MarkupLine($"  [bold green]Fix {number}.{++fixNumber}:[/] {Markup.Escape(fix.Title)}");
-                foreach (string command in fix.Commands)
-                {
-                    foreach (string line in command.Split('\n'))
-                    {
-                        console.MarkupLine($"      [cyan]{Markup.Escape(line)}[/]");
-                    }
-                }
-
-                console.MarkupLine($"    [grey]Trade-off: {Markup.Escape(fix.Tradeoff)}[/]");
-            }
-        }
-    }
+    /// <summary>A run of report text and the Spectre style it is shown in on a terminal (none for plain).</summary>
+    internal readonly record struct Segment(string Text, string? Style = null);
 }

@@ -5,7 +5,8 @@ namespace Privport.Doctor.Probes;
 /// <summary>
 /// What decides whether file capabilities on a program take effect when it is executed: the real file behind
 /// symlinks, whether it is a script (then the interpreter is what exec runs), its security.capability attribute,
-/// the mount it lives on, and whether it finds libraries through <c>$ORIGIN</c> (ignored in secure-execution mode).
+/// the mount it lives on, whether it finds libraries through <c>$ORIGIN</c> (ignored in secure-execution mode), and
+/// whether it is linked statically (LD_PRELOAD cannot reach it).
 /// </summary>
 internal sealed record ExecutableFacts(
     string GivenPath,
@@ -17,7 +18,8 @@ internal sealed record ExecutableFacts(
     string? CapabilityReadError,
     (string MountPoint, bool NoSuid)? Mount,
     bool UsesOriginRunpath,
-    bool IsJavaLauncher)
+    bool IsJavaLauncher,
+    bool IsStatic = false)
 {
     private const int MaxSymlinks = 40;
     private static readonly byte[] Origin = "$ORIGIN"u8.ToArray();
@@ -45,7 +47,7 @@ internal sealed record ExecutableFacts(
             : null;
         bool java = Path.GetFileName(real) == "java";
         return new ExecutableFacts(path, real, chain, true, interpreter, capabilities, error, mounts.Find(real),
-            interpreter is null && ContainsOrigin(file), java);
+            interpreter is null && ContainsOrigin(file), java, interpreter is null && Launch.ElfLinkage.IsStatic(file));
     }
 
     private static string Resolve(HostRoot root, string path, List<string> chain)

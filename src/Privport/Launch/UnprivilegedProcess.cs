@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Privport.Launch;
+
+/// <summary>
+/// Starts a program as another uid through setpriv(1), with the supplementary groups given (none by default), as <c>privport exec</c> starts
+/// one: in a session of its own (setsid(1), before the uid changes), stdin not a terminal, and a minimal environment.
+/// A process of that uid could otherwise type into root's terminal (TIOCSTI) or read it, and root's variables would
+/// be handed to it.
+/// </summary>
+internal static class UnprivilegedProcess
+{
+    private static readonly string[] SetprivLocations = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"];
+    private static readonly string[] SetsidLocations = ["/usr/bin/setsid", "/bin/setsid", "/usr/sbin/setsid"];
+
+    /// <summary>setpriv(1), when setsid(1) is there too (both come with util-linux); null otherwise.</summary>
+    public static string? FindSetpriv() => SetsidLocations.Any(File.Exists) ? SetprivLocations.FirstOrDefault(File.Exists) : null;
+
+    public static ProcessStartInfo StartInfo(string setpriv, uint uid, uint gid, string program, IEnumerable<string> arguments, IReadOnlyList<uint>? groups = null)
+    {
+        var info = new ProcessStartInfo(SetsidLocations.First(File.Exists))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        // setsid(1) execs without forking: a child of Process.Start is never a process group leader.
+        foreach (string argument in new[] { setpriv, "--reuid", uid.ToString(CultureInfo.InvariantCulture), "--regid", gid.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (groups is { Count: > 0 })
+        {
+            info.ArgumentList.Add("--groups");
+            info.ArgumentList.Add(string.Join(',', groups));
+        }
+        else
+        {
+            info.ArgumentList.Add("--clear-groups");
+        }
+
+        info.ArgumentList.Add("--");
+        info.ArgumentList.Add(program);
+
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        string? language = Environment.GetEnvironmentVariable("LANG");
+        info.Environment.Clear();
+        info.Environment["PATH"] = ProgramEnvironment.DefaultPath;
+        info.Environment["HOME"] = "/";
+        if (language is not null)
+        {
+            info.Environment["LANG"] = language;
+        }
+
+        if (RuntimeRoot() is { } runtimeRoot)
+        {
+            info.Environment["DOTNET_ROOT"] = runtimeRoot;
+        }
+
+        return info;
+    }
+
+    /// <summary>Starts <paramref name="info"/> with stdin a pipe at end of file: the program reads nothing from the caller.</summary>
+    public static Process Start(ProcessStartInfo info)
+    {
+        info.RedirectStandardInput = true;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>The dotnet installation a JIT build runs from, so the child finds it with the minimal environment.</summary>
+    public static string? RuntimeRoot()
+    {
+        string runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+        var candidate = new DirectoryInfo(runtimeDirectory.TrimEnd('/')).Parent?.Parent?.Parent;
+        return candidate is not null && File.Exists(Path.Combine(candidate.FullName, "dotnet")) ? candidate.FullName : null;
+    }
+}
