@@ -48,6 +48,19 @@ public sealed class NameServiceOutageTests(StagedPrivport privport)
         Assert.Contains("unknown user 'nosuchuser'", broker.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Policy_check_during_an_outage_says_so_and_exits_75_without_a_stack_trace()
+    {
+        using var host = await OutageHost.CreateAsync();
+        File.WriteAllText(host.FailFlag, "");
+        await using var check = host.Start(privport.Executable, Policy, policyPath => ["policy", "check", policyPath]);
+
+        Assert.Equal(75, await check.WaitForExitAsync());
+        Assert.Contains("the name service could not look up", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("try again shortly", check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", check.Stderr, StringComparison.Ordinal);
+    }
+
     private sealed class OutageHost : IDisposable
     {
         private readonly string _directory;
@@ -72,7 +85,10 @@ public sealed class NameServiceOutageTests(StagedPrivport privport)
             return host;
         }
 
-        public ServiceProcess StartBroker(string privport, string policy)
+        public ServiceProcess StartBroker(string privport, string policy) => Start(privport, policy, policyPath =>
+            ["serve", "--policy", policyPath, "--socket", SocketPath, "--audit", Path.Combine(_directory, "audit.jsonl")]);
+
+        public ServiceProcess Start(string privport, string policy, Func<string, string[]> verb)
         {
             string policyPath = Path.Combine(_directory, "policy.toml");
             File.WriteAllText(policyPath, policy);
@@ -80,7 +96,7 @@ public sealed class NameServiceOutageTests(StagedPrivport privport)
             return ServiceProcess.Start("unshare", [
                 "--mount", "--propagation", "private", "--", "sh", "-ec",
                 "mount --bind \"$1/nsswitch.conf\" /etc/nsswitch.conf; shift; exec \"$@\"", "sh", _directory,
-                privport, "serve", "--policy", policyPath, "--socket", SocketPath, "--audit", Path.Combine(_directory, "audit.jsonl"),
+                privport, .. verb(policyPath),
             ], new Dictionary<string, string?> { ["LD_LIBRARY_PATH"] = _directory });
         }
 
