@@ -73,14 +73,9 @@ public sealed class PrivportClient
         var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, socket.SafeHandle, Timeout, cancellationToken);
         fd?.Dispose();
         ThrowIfFailed(reply, endpoint);
-        int duplicate = fcntl(socket.SafeHandle, F_DUPFD_CLOEXEC, 0);
-        if (duplicate < 0)
-        {
-            throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
-        }
-
+        var duplicate = SafeFdHandle.DuplicateCloseOnExec(socket.SafeHandle);
         socket.Dispose();
-        return new SafeFdHandle(duplicate).ToSocket();
+        return duplicate.ToSocket();
     }
 
     /// <summary>Asks whether the calling process may bind <paramref name="endpoint"/>; nothing is bound (QUERY).</summary>

@@ -16,6 +16,17 @@ internal sealed class SafeFdHandle : SafeHandle
 
     public int Fd => (int)handle;
 
+    /// <summary>
+    /// A close-on-exec copy of <paramref name="fd"/> at the lowest free number from <paramref name="lowest"/> up:
+    /// the copy outlives the original's owner, and no program started later inherits it by accident.
+    /// </summary>
+    /// <exception cref="SystemCallException">No descriptor was free (EMFILE, ENFILE) or the original is closed.</exception>
+    public static SafeFdHandle DuplicateCloseOnExec(SafeHandle fd, int lowest = 0)
+    {
+        int copy = Interop.Libc.fcntl(fd, Interop.Libc.F_DUPFD_CLOEXEC, lowest);
+        return copy >= 0 ? new SafeFdHandle(copy) : throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
+    }
+
     /// <summary>Hands ownership of the descriptor to a <see cref="Socket"/>; this handle is then empty.</summary>
     public Socket ToSocket()
     {

@@ -174,6 +174,7 @@ internal sealed class BrokerConnection : IDisposable
 
     private bool DescriptorsExhausted()
     {
+        // A probe for a free descriptor, not a copy to keep: the errno is the answer, so no handle is made.
         int probe = fcntl(_fd, F_DUPFD_CLOEXEC, 0);
         if (probe >= 0)
         {

@@ -23,7 +23,8 @@ internal static class SocketHandover
         int first = ListenFds.FirstDescriptor;
         int end = first + sockets.Count;
 
-        // Copies above the target range first, so moving one socket into place cannot close another.
+        // Copies above the target range first, so moving one socket into place cannot close another. Raw numbers,
+        // not SafeFdHandle.DuplicateCloseOnExec: each is dup3'd into place and closed below, before execve.
         var staged = new int[sockets.Count];
         for (int i = 0; i < sockets.Count; i++)
         {

@@ -66,8 +66,7 @@ internal sealed class SocketSource(string? brokerSocket, uint? owner = null)
         try
         {
             using var granted = client.BindAsync(endpoint, options).GetAwaiter().GetResult();
-            int copy = fcntl(granted.SafeHandle, F_DUPFD_CLOEXEC, 0);
-            return copy >= 0 ? new SafeFdHandle(copy) : throw SystemCallException.FromLastError("fcntl F_DUPFD_CLOEXEC");
+            return SafeFdHandle.DuplicateCloseOnExec(granted.SafeHandle);
         }
         catch (PrivportException e) when (e.BrokerUnreachable)
         {
