@@ -26,12 +26,16 @@ internal static partial class CommandLine
             Description = "Open connections and UDP flows at most; more are reset (default: what the open-file limit holds at 6 descriptors each; 0: no limit)",
             HelpName = "N",
         };
-        var idle = new Option<double?>("--idle-timeout")
+        var idle = new Option<string?>("--idle-timeout")
         {
-            Description = "Reset a connection or flow idle this many seconds (default: TCP 300, UDP 60; 0: TCP never)",
-            HelpName = "SECONDS",
+            Description = "Reset a connection or flow idle this long: seconds, or 250ms, 30s, 5m, 1h (default: TCP 5m, UDP 60s; 0: TCP never)",
+            HelpName = "DURATION",
         };
-        var drain = new Option<double?>("--drain-timeout") { Description = "On SIGTERM, wait this many seconds for open connections to finish (default 30)", HelpName = "SECONDS" };
+        var drain = new Option<string?>("--drain-timeout")
+        {
+            Description = "On SIGTERM, wait this long for open connections to finish: seconds, or 30s, 2m (default 30s)",
+            HelpName = "DURATION",
+        };
         var threads = new Option<int?>("--threads") { Description = "Event-loop threads (default: one per CPU)", HelpName = "N" };
         var scheduling = ChoiceOption<LoopScheduling>("--scheduling",
             "Event loops' CPU scheduling: batch (default: no preempting the programs that wake them, fewer switches under load) or normal");

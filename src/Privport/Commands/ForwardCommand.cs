@@ -288,24 +288,46 @@ internal sealed class ForwardCommand
             return Fail($"--proxy-protocol '{proxyText}' is not v1 or v2");
         }
 
-        if (request.MaxConnections is < 0)
+        if (request.MaxConnections is { } maxConnections && ForwardLimits.CheckMaxConnections(maxConnections) is { } connectionsProblem)
         {
-            return Fail($"--max-conns {request.MaxConnections} is negative; give 0 (no limit) or more");
+            return Fail($"--max-conns {maxConnections} {connectionsProblem}");
         }
 
-        if (request.IdleTimeoutSeconds is < 0 or > 31_536_000 or (> 0 and < 0.001))
+        TimeSpan? idleTimeout = null;
+        if (request.IdleTimeout is { } idleText)
         {
-            return Fail($"--idle-timeout {request.IdleTimeoutSeconds} is out of range; give seconds from 0.001 to 31536000 (0: never)");
+            if (!ForwardLimits.TryParseDuration(idleText, out var idle))
+            {
+                return Fail($"--idle-timeout '{idleText}' is not a duration; give {ForwardLimits.DurationForms}");
+            }
+
+            if (ForwardLimits.CheckIdleTimeout(idle) is { } idleProblem)
+            {
+                return Fail($"--idle-timeout {idleText} {idleProblem}");
+            }
+
+            idleTimeout = idle;
         }
 
-        if (request.DrainTimeoutSeconds is < 0 or > 86_400)
+        TimeSpan? drainTimeout = null;
+        if (request.DrainTimeout is { } drainText)
         {
-            return Fail($"--drain-timeout {request.DrainTimeoutSeconds} is out of range; give 0 to 86400 seconds");
+            if (!ForwardLimits.TryParseDuration(drainText, out var drain))
+            {
+                return Fail($"--drain-timeout '{drainText}' is not a duration; give {ForwardLimits.DurationForms}");
+            }
+
+            if (ForwardLimits.CheckDrainTimeout(drain) is { } drainProblem)
+            {
+                return Fail($"--drain-timeout {drainText} {drainProblem}");
+            }
+
+            drainTimeout = drain;
         }
 
-        if (request.Threads is < 0 or > 256)
+        if (request.Threads is { } threads && ForwardLimits.CheckThreads(threads) is { } threadsProblem)
         {
-            return Fail($"--threads {request.Threads} is out of range; give 1 to 256 (0: one per CPU)");
+            return Fail($"--threads {threads} {threadsProblem}");
         }
 
         var scheduling = LoopScheduling.Batch;
@@ -387,8 +409,8 @@ internal sealed class ForwardCommand
             User = request.User ?? settings.User,
             Group = request.Group ?? settings.Group,
             MaxConnections = request.MaxConnections ?? settings.MaxConnections,
-            IdleTimeout = request.IdleTimeoutSeconds is { } idle ? TimeSpan.FromSeconds(idle) : settings.IdleTimeout,
-            DrainTimeout = request.DrainTimeoutSeconds is { } drain ? TimeSpan.FromSeconds(drain) : settings.DrainTimeout,
+            IdleTimeout = idleTimeout ?? settings.IdleTimeout,
+            DrainTimeout = drainTimeout ?? settings.DrainTimeout,
             Threads = request.Threads ?? settings.Threads,
             Scheduling = request.Scheduling is null ? settings.Scheduling : scheduling,
         };

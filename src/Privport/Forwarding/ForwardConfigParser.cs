@@ -12,8 +12,8 @@ namespace Privport.Forwarding;
 /// <code>
 /// user = "www-data"       # required as root ("root" keeps root on purpose)
 /// max_conns = 10000       # optional; default derived from the open-file limit, 0 for none
-/// idle_timeout = 300      # seconds, optional; default 300, 0 for never
-/// drain_timeout = 30      # seconds, optional
+/// idle_timeout = "5m"     # optional, seconds or 250ms/30s/5m/1h/1d; default 5m, 0 for never
+/// drain_timeout = "30s"   # optional, the same forms
 /// scheduling = "batch"    # or "normal", optional
 /// [[forward]]
 /// listen = "tcp/80"
@@ -57,8 +57,8 @@ internal sealed class ForwardConfigParser
             {
                 case "user": user = String(entry, key); break;
                 case "group": group = String(entry, key); break;
-                case "max_conns": maxConnections = (int)Integer(entry, key, 0, 10_000_000); break;
-                case "threads": threads = (int)Integer(entry, key, 0, 256); break;
+                case "max_conns": maxConnections = (int)Integer(entry, key, ForwardLimits.CheckMaxConnections); break;
+                case "threads": threads = (int)Integer(entry, key, ForwardLimits.CheckThreads); break;
                 case "scheduling":
                     if (String(entry, key) is { } policy && !LoopSchedulingNames.TryParse(policy, out scheduling))
                     {
@@ -66,8 +66,8 @@ internal sealed class ForwardConfigParser
                     }
 
                     break;
-                case "idle_timeout": idle = TimeSpan.FromSeconds(Seconds(entry, key, 0, 31_536_000)); break;
-                case "drain_timeout": drain = TimeSpan.FromSeconds(Seconds(entry, key, 0, 86_400)); break;
+                case "idle_timeout": idle = Duration(entry, key, ForwardLimits.CheckIdleTimeout) ?? idle; break;
+                case "drain_timeout": drain = Duration(entry, key, ForwardLimits.CheckDrainTimeout) ?? drain; break;
                 default:
                     _diagnostics.Error(_file, entry, key, "unknown key; the top level takes user, group, max_conns, idle_timeout, drain_timeout, threads, scheduling, and [[forward]] tables");
                     break;
@@ -205,35 +205,45 @@ internal sealed class ForwardConfigParser
     }
 
     /// <summary>A duration: whole seconds (300), or a string with a unit as systemd writes them ("300s", "5m", "1h").</summary>
-    private long Seconds(KeyValueSyntax entry, string key, long minimum, long maximum)
+    /// <summary>A duration in <see cref="ForwardLimits.DurationForms"/>: a TOML number is seconds, a string may carry a unit.</summary>
+    private TimeSpan? Duration(KeyValueSyntax entry, string key, Func<TimeSpan, string?> check)
     {
-        if (entry.Value is IntegerValueSyntax)
+        TimeSpan? value = entry.Value switch
         {
-            return Integer(entry, key, minimum, maximum);
+            IntegerValueSyntax { Value: >= 0 and <= 1_000_000_000_000L } number => TimeSpan.FromSeconds(number.Value),
+            FloatValueSyntax { Value: >= 0 and <= 1e12 } number => TimeSpan.FromSeconds(number.Value),
+            StringValueSyntax { Value: { } text } when ForwardLimits.TryParseDuration(text, out var parsed) => parsed,
+            _ => null,
+        };
+        if (value is null)
+        {
+            _diagnostics.Error(_file, entry, key, $"is not a duration; give {ForwardLimits.DurationForms}, e.g. {key} = \"5m\"");
+            return null;
         }
 
-        if (entry.Value is StringValueSyntax { Value: { Length: > 1 } text })
+        if (check(value.Value) is { } problem)
         {
-            long unit = text[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
-            if (unit > 0 && long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long count)
-                && count <= maximum / unit && count * unit >= minimum)
-            {
-                return count * unit;
-            }
+            _diagnostics.Error(_file, entry, key, problem);
+            return null;
         }
 
-        _diagnostics.Error(_file, entry, key, $"must be whole seconds from {minimum} to {maximum} (e.g. 300), or a string such as \"300s\", \"5m\" or \"1h\"");
-        return minimum;
+        return value;
     }
 
-    private long Integer(KeyValueSyntax entry, string key, long minimum, long maximum)
+    private long Integer(KeyValueSyntax entry, string key, Func<long, string?> check)
     {
-        if (entry.Value is IntegerValueSyntax number && number.Value >= minimum && number.Value <= maximum)
+        if (entry.Value is not IntegerValueSyntax number)
         {
-            return number.Value;
+            _diagnostics.Error(_file, entry, key, "must be a whole number");
+            return 0;
         }
 
-        _diagnostics.Error(_file, entry, key, $"must be a whole number from {minimum} to {maximum}");
-        return minimum;
+        if (check(number.Value) is { } problem)
+        {
+            _diagnostics.Error(_file, entry, key, problem);
+            return 0;
+        }
+
+        return number.Value;
     }
 }

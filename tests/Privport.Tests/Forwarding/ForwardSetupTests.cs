@@ -201,7 +201,7 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
 
             Assert.Equal(78, result.ExitCode);
             Assert.Contains($"{config}:1: max_conns: must be a whole number", result.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"{config}:2: idle_timeout: must be whole seconds from 0 to 31536000 (e.g. 300), or a string such as \"300s\"", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:2: idle_timeout: is not a duration; give seconds (300, 1.5) or a number with a unit (250ms, 30s, 5m, 1h, 1d), e.g. idle_timeout = \"5m\"", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:3: scheduling: 'fast' is not batch or normal", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:5: listen: 'tcp/eighty': port 'eighty' is not a number", result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"{config}:6: target: target 'localhost:8080': 'localhost' is not an IP address", result.Stderr, StringComparison.Ordinal);
@@ -220,6 +220,11 @@ public sealed class ForwardSetupTests(StagedPrivport privport)
     [InlineData("tcp/80 127.0.0.1:8080 --proxy-protocol v3", "'v3' is not v1 or v2")]
     [InlineData("tcp/80 0.0.0.0:8080", "is a wildcard, not a backend")]
     [InlineData("tcp/80 127.0.0.1:8080 --scheduling fast", "--scheduling 'fast' is not batch or normal")]
+    [InlineData("tcp/80 127.0.0.1:8080 --idle-timeout 400d", "--idle-timeout 400d is out of range; give 1ms to 365d")]
+    [InlineData("tcp/80 127.0.0.1:8080 --idle-timeout 5y", "--idle-timeout '5y' is not a duration; give seconds (300, 1.5) or a number with a unit")]
+    [InlineData("tcp/80 127.0.0.1:8080 --drain-timeout 2d", "--drain-timeout 2d is out of range; give 0 to 1d")]
+    [InlineData("tcp/80 127.0.0.1:8080 --max-conns 20000000", "--max-conns 20000000 is out of range; give 0 (no limit) to 10000000")]
+    [InlineData("tcp/80 127.0.0.1:8080 --threads 257", "--threads 257 is out of range; give 1 to 256 (0: one per CPU)")]
     public async Task Command_line_mistakes_are_usage_errors_that_say_what_to_write(string arguments, string message)
     {
         var result = await RunningForwarder.FailAsync(privport, arguments.Split(' '));

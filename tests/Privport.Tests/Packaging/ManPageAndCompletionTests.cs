@@ -79,7 +79,7 @@ public sealed class ManPageAndCompletionTests(StagedPrivport privport)
     [Fact]
     public void Every_option_value_is_a_path_a_closed_set_or_a_kind_that_is_not_a_file()
     {
-        string[] notFiles = ["A", "ADDRESS:PORT", "CGROUP", "ENDPOINT", "GROUP", "LINES", "N", "NAME", "NAME=VALUE", "SECONDS", "TEXT", "USER"];
+        string[] notFiles = ["A", "ADDRESS:PORT", "CGROUP", "ENDPOINT", "GROUP", "LINES", "N", "NAME", "NAME=VALUE", "SECONDS", "DURATION", "TEXT", "USER"];
 
         foreach (var (path, command) in CompletionScript.Walk(Root, ""))
         {
