@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Privport.Interop;
+using Privport.Logging;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Broker;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Privport.Interop;
+using Privport.Logging;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Forwarding;
@@ -35,10 +36,10 @@ internal sealed class EventLoop : IDisposable
     // Shared by this loop's connections for the read-and-send path of small transfers; never holds bytes between calls.
     private readonly byte[] _smallBuffer = GC.AllocateUninitializedArray<byte>(SmallTransferSize, pinned: true);
     private readonly IReadOnlyList<ListenerSlot> _listeners;
-    private readonly LogThrottle[] _unreachableLog;
-    private readonly LogThrottle[] _limitLog;
-    private readonly LogThrottle[] _acceptLog;
-    private readonly LogThrottle _descriptorLog = new();
+    private readonly LogInterval[] _unreachableLog;
+    private readonly LogInterval[] _limitLog;
+    private readonly LogInterval[] _acceptLog;
+    private readonly LogInterval _descriptorLog = new(TimeSpan.FromSeconds(1));
     private readonly ForwardSettings _settings;
     private readonly ConnectionBudget _budget;
     private readonly ConnectionDistributor _distributor;
@@ -231,7 +232,7 @@ internal sealed class EventLoop : IDisposable
                 {
                     RefuseWithoutDescriptors(listener, -fd, now);
                 }
-                else if (fd != -EAGAIN && fd != -ECONNABORTED && _acceptLog[listener.Index].Allow(now, out string note))
+                else if (fd != -EAGAIN && fd != -ECONNABORTED && _acceptLog[listener.Index].TryEnter(now, out string note))
                 {
                     ForwardLog.AcceptFailed(_logger, listener.Rule.Name, Errno.Describe(-fd), note);
                 }
@@ -243,7 +244,7 @@ internal sealed class EventLoop : IDisposable
             if (!_budget.TryTake())
             {
                 listener.Statistics.CountRefused();
-                if (_limitLog[listener.Index].Allow(now, out string note))
+                if (_limitLog[listener.Index].TryEnter(now, out string note))
                 {
                     ForwardLog.LimitReached(_logger, listener.Rule.Name, _budget.Limit, note);
                 }
@@ -291,12 +292,12 @@ internal sealed class EventLoop : IDisposable
             Discard(client);
             if (e.ErrorNumber is EMFILE or ENFILE)
             {
-                if (_descriptorLog.Allow(now, out string note))
+                if (_descriptorLog.TryEnter(now, out string note))
                 {
                     ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, e.Message, _budget.Open, note);
                 }
             }
-            else if (_acceptLog[listener.Index].Allow(now, out string note))
+            else if (_acceptLog[listener.Index].TryEnter(now, out string note))
             {
                 ForwardLog.AcceptFailed(_logger, listener.Rule.Name, e.Message, note);
             }
@@ -330,7 +331,7 @@ internal sealed class EventLoop : IDisposable
     private ConnectionState Failed(TcpConnection connection, SystemCallException error, long now)
     {
         connection.Abort();
-        if (_descriptorLog.Allow(now, out string note))
+        if (_descriptorLog.TryEnter(now, out string note))
         {
             ForwardLog.ConnectionFailed(_logger, connection.Listener.Rule.Name, connection.ClientName, error.Message, note);
         }
@@ -365,7 +366,7 @@ internal sealed class EventLoop : IDisposable
 
         _spare = OpenSpare();
         PauseAccepting(now);
-        if (_descriptorLog.Allow(now, out string note))
+        if (_descriptorLog.TryEnter(now, out string note))
         {
             ForwardLog.OutOfDescriptors(_logger, listener.Rule.Name, Errno.Describe(errno), _budget.Open, note);
         }
@@ -436,7 +437,7 @@ internal sealed class EventLoop : IDisposable
         connection.Listener.Statistics.Closed();
         _budget.Release();
         _distributor.Released(_index);
-        if (state == ConnectionState.BackendUnreachable && _unreachableLog[connection.Listener.Index].Allow(now, out string note))
+        if (state == ConnectionState.BackendUnreachable && _unreachableLog[connection.Listener.Index].TryEnter(now, out string note))
         {
             ForwardLog.BackendUnreachable(_logger, connection.Listener.Rule.Name, connection.ClientName, Errno.Describe(connection.UnreachableErrno), note);
         }
@@ -503,12 +504,12 @@ internal sealed class EventLoop : IDisposable
         _udp?.CloseAll();
     }
 
-    private static LogThrottle[] NewThrottles(int count)
+    private static LogInterval[] NewThrottles(int count)
     {
-        var throttles = new LogThrottle[count];
+        var throttles = new LogInterval[count];
         for (int i = 0; i < count; i++)
         {
-            throttles[i] = new LogThrottle();
+            throttles[i] = new LogInterval(TimeSpan.FromSeconds(1));
         }
 
         return throttles;

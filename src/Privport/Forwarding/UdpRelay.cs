@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Privport.Interop;
+using Privport.Logging;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Forwarding;
@@ -25,8 +26,8 @@ internal sealed class UdpRelay : IDisposable
     private readonly List<UdpFlow?> _slots = [];
     private readonly Stack<int> _freeSlots = new();
     private readonly byte[] _buffer = new byte[MaxDatagram];
-    private readonly LogThrottle _limitLog = new();
-    private readonly LogThrottle _backendLog = new();
+    private readonly LogInterval _limitLog = new(TimeSpan.FromSeconds(1));
+    private readonly LogInterval _backendLog = new(TimeSpan.FromSeconds(1));
     private readonly long _timeoutMilliseconds;
     private uint _generation;
     private bool _receiving = true;
@@ -150,7 +151,7 @@ internal sealed class UdpRelay : IDisposable
                 if (length != -EAGAIN)
                 {
                     flow.Listener.Statistics.CountBackendError();
-                    if (_backendLog.Allow(now, out string note))
+                    if (_backendLog.TryEnter(now, out string note))
                     {
                         ForwardLog.BackendUnreachable(_logger, flow.Listener.Rule.Name, SocketAddressBytes.ToEndPoint(flow.ClientAddress)?.ToString() ?? "?", Errno.Describe((int)-length), note);
                     }
@@ -178,7 +179,7 @@ internal sealed class UdpRelay : IDisposable
         if (!_budget.TryTake())
         {
             listener.Statistics.CountRefused();
-            if (_limitLog.Allow(now, out string note))
+            if (_limitLog.TryEnter(now, out string note))
             {
                 ForwardLog.LimitReached(_logger, listener.Rule.Name, _budget.Limit, note);
             }
@@ -204,7 +205,7 @@ internal sealed class UdpRelay : IDisposable
             backend.Dispose();
             _budget.Release();
             listener.Statistics.CountBackendUnreachable();
-            if (_backendLog.Allow(now, out string note))
+            if (_backendLog.TryEnter(now, out string note))
             {
                 ForwardLog.BackendUnreachable(_logger, listener.Rule.Name, SocketAddressBytes.ToEndPoint(sender)?.ToString() ?? "?", Errno.Describe(-connected), note);
             }
