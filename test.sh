@@ -12,6 +12,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 need=()
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# The system python3 (/usr/bin, runnable by any uid): the pty runner, the test summary, and clients run as other uids.
+[ -x /usr/bin/python3 ] || need+=(python3)
 # Real servers the wrap tests run under the shim (each test skips, saying why, when its server is missing).
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 # nft for the redirect tests (run in network namespaces they create; never the host's tables).
