@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Privport.Policy;
+using Privport.Config;
 
 namespace Privport.Broker;
 
@@ -102,6 +103,6 @@ internal sealed class PolicyStore
         }
     }
 
-    public static string Describe(IReadOnlyList<PolicyError> errors) =>
+    public static string Describe(IReadOnlyList<ConfigError> errors) =>
         string.Join('\n', errors.Select(error => $"  {error}"));
 }

@@ -5,6 +5,7 @@ using Privport.Interop;
 using Privport.Protocol;
 using Privport.Policy;
 using static Privport.Interop.Interop.Libc;
+using Privport.Sockets;
 
 namespace Privport.Broker;
 

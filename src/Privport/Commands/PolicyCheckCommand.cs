@@ -1,4 +1,5 @@
 using Privport.Policy;
+using Privport.Config;
 
 namespace Privport.Commands;
 
@@ -43,7 +44,7 @@ internal sealed class PolicyCheckCommand
             stderr.WriteLine($"warning: {path}: the policy has no [[allow]] rules; every request will be denied");
         }
 
-        var kernelPlan = Kernel.KernelGrantPlanner.ForHost(_accounts).Plan(policy);
+        var kernelPlan = Policy.KernelGrantPlanner.ForHost(_accounts).Plan(policy);
         foreach (string message in Systemd.KernelGrantDropIn.AwaitingDaemonReload(kernelPlan, Broker.KernelGrants.PinRootUnder(Broker.KernelGrants.DefaultBpfRoot)))
         {
             stderr.WriteLine($"warning: {message}");
@@ -62,7 +63,7 @@ internal sealed class PolicyCheckCommand
     }
 
     /// <summary>One <c>FILE:LINE: FIELD: MESSAGE</c> per line, as <c>policy test</c> prints them too.</summary>
-    public static void WriteErrors(IReadOnlyList<PolicyError> errors, TextWriter stderr)
+    public static void WriteErrors(IReadOnlyList<ConfigError> errors, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(stderr);

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Privport.Client;
 using Privport.Kernel;
 using Privport.Policy;
+using Privport.HostFacts;
 
 namespace Privport.Commands;
 

@@ -2,6 +2,7 @@ using Privport.Client;
 using Privport.Interop;
 using Privport.Protocol;
 using Privport.Launch;
+using Privport.HostFacts;
 
 namespace Privport.Commands;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Privport.Doctor.Causes;
 using Privport.Doctor.Explain;
 using Privport.Doctor.Probes;
+using Privport.HostFacts;
 
 namespace Privport.Doctor;
 
@@ -108,7 +109,7 @@ internal sealed partial class DiagnosisEngine
         }
 
         evidence.Add(exe.Capabilities is { } caps
-            ? $"{exe.RealPath} carries file capabilities (security.capability revision {caps.Revision}): permitted 0x{caps.Permitted:x}, effective bit {(caps.Effective ? "set" : "clear")}; cap_net_bind_service {(caps.Grants(Probes.ProcessStatus.CapNetBindService) ? "granted" : "not granted")}."
+            ? $"{exe.RealPath} carries file capabilities (security.capability revision {caps.Revision}): permitted 0x{caps.Permitted:x}, effective bit {(caps.Effective ? "set" : "clear")}; cap_net_bind_service {(caps.Grants(HostFacts.ProcessStatus.CapNetBindService) ? "granted" : "not granted")}."
             : exe.CapabilityReadError is { } error ? $"security.capability of {exe.RealPath} could not be read: {error}."
             : $"{exe.RealPath} has no file capabilities (no security.capability attribute).");
     }

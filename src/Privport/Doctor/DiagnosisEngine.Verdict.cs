@@ -1,4 +1,5 @@
 using Privport.Doctor.Causes;
+using Privport.HostFacts;
 
 namespace Privport.Doctor;
 

@@ -6,6 +6,7 @@ using Privport.Doctor.Explain;
 using Privport.Doctor.Live;
 using Privport.Doctor.Probes;
 using static Privport.Interop.Interop.Libc;
+using Privport.HostFacts;
 
 namespace Privport.Doctor;
 
@@ -136,7 +137,7 @@ internal sealed partial class DiagnosisEngine
         return live;
     }
 
-    private async Task<HostFacts> GatherAsync(
+    private async Task<ProbedHost> GatherAsync(
         DoctorRequest request, Endpoint? endpoint, string protocol, int? port, BindErrno? errno, string? brokerAnswerAsUser, CancellationToken cancellation)
     {
         var root = _environment.Root;
@@ -165,7 +166,7 @@ internal sealed partial class DiagnosisEngine
             }
         }
 
-        return new HostFacts(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker)
+        return new ProbedHost(kernel, ProcessStatus.Read(root, "self"), holders, addresses, selinux, apparmor, executable, instances, container, redirects, broker)
         {
             KernelGrants = privileged && _environment.KernelGrantProbe is { } probe ? probe(_environment.Commands) : null,
         };

@@ -1,6 +1,7 @@
 using Privport.Client;
 using Privport.Doctor.Probes;
 using Privport.Policy;
+using Privport.HostFacts;
 
 namespace Privport.Doctor;
 

@@ -14,7 +14,7 @@ internal sealed record Situation(
     int? Port,
     Explain.BindErrno? Errno,
     ReproducedBind? Reproduction,
-    HostFacts Facts,
+    ProbedHost Facts,
     IReadOnlySet<string> Verbs)
 {
     public string Target => Endpoint?.ToString() ?? (Port is { } port ? $"{Protocol}/{Address ?? "*"}:{port}" : "the bind");

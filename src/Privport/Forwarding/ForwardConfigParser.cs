@@ -3,6 +3,7 @@ using Privport.Client;
 using Privport.Policy;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
+using Privport.Config;
 
 namespace Privport.Forwarding;
 
@@ -24,14 +25,14 @@ namespace Privport.Forwarding;
 internal sealed class ForwardConfigParser
 {
     private readonly string _file;
-    private readonly PolicyDiagnostics _diagnostics = new();
+    private readonly ConfigDiagnostics _diagnostics = new();
 
     public ForwardConfigParser(string file)
     {
         _file = file;
     }
 
-    public IReadOnlyList<PolicyError> Errors => _diagnostics.Errors;
+    public IReadOnlyList<ConfigError> Errors => _diagnostics.Errors;
 
     /// <summary>The settings, or null with <see cref="Errors"/> saying every problem found.</summary>
     public ForwardSettings? Parse(string text)

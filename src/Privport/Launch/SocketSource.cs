@@ -5,6 +5,8 @@ using Privport.Interop;
 using Privport.Protocol;
 using Privport.Doctor.Probes;
 using static Privport.Interop.Interop.Libc;
+using Privport.HostFacts;
+using Privport.Sockets;
 
 namespace Privport.Launch;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Privport.Client;
 using Privport.Kernel;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -11,7 +12,7 @@ namespace Privport.Policy;
 /// </summary>
 internal static class KernelRuleCheck
 {
-    public static void Check(PortPolicy policy, IAccountDirectory accounts, PolicyDiagnostics diagnostics)
+    public static void Check(PortPolicy policy, IAccountDirectory accounts, ConfigDiagnostics diagnostics)
     {
         foreach (var rule in policy.Rules)
         {

@@ -1,4 +1,5 @@
 using Privport.Interop;
+using Privport.HostFacts;
 
 namespace Privport.Policy;
 

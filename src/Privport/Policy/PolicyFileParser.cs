@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -11,11 +12,11 @@ namespace Privport.Policy;
 internal sealed class PolicyFileParser
 {
     private readonly string _file;
-    private readonly PolicyDiagnostics _diagnostics;
+    private readonly ConfigDiagnostics _diagnostics;
     private readonly RuleParser _rules;
 
     /// <param name="ruleNames">Names already taken and where, shared by every file of one policy.</param>
-    public PolicyFileParser(string file, IAccountDirectory accounts, PolicyDiagnostics diagnostics, Dictionary<string, string> ruleNames)
+    public PolicyFileParser(string file, IAccountDirectory accounts, ConfigDiagnostics diagnostics, Dictionary<string, string> ruleNames)
     {
         _file = file;
         _diagnostics = diagnostics;

@@ -1,6 +1,8 @@
 using Microsoft.Win32.SafeHandles;
 using Privport.Interop;
 using static Privport.Interop.Interop.Libc;
+using Privport.HostFacts;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -11,7 +13,7 @@ namespace Privport.Policy;
 /// </summary>
 internal static class PolicyFileReader
 {
-    public static string? Read(string file, PolicyPathResult checkedFile, PolicyDiagnostics diagnostics)
+    public static string? Read(string file, PolicyPathResult checkedFile, ConfigDiagnostics diagnostics)
     {
         string real = checkedFile.RealPath!;
         using var fd = PosixFile.TryOpen(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0, out int errno);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Privport.Client;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -38,7 +39,7 @@ internal static class PolicyJsonWriter
         WriteErrors(json, "warnings", policy.Warnings);
     });
 
-    public static void WriteErrors(IReadOnlyList<PolicyError> errors, TextWriter output) =>
+    public static void WriteErrors(IReadOnlyList<ConfigError> errors, TextWriter output) =>
         Emit(output, json => WriteErrors(json, "errors", errors));
 
     private static void Emit(TextWriter output, Action<Utf8JsonWriter> body)
@@ -125,7 +126,7 @@ internal static class PolicyJsonWriter
         json.WriteEndArray();
     }
 
-    private static void WriteErrors(Utf8JsonWriter json, string property, IReadOnlyList<PolicyError> errors)
+    private static void WriteErrors(Utf8JsonWriter json, string property, IReadOnlyList<ConfigError> errors)
     {
         json.WriteStartArray(property);
         foreach (var error in errors)

@@ -1,17 +1,19 @@
+using Privport.Config;
+
 namespace Privport.Policy;
 
 /// <summary>A policy that cannot be fully parsed; <see cref="Errors"/> holds every problem found, not just the first.</summary>
 internal sealed class PolicyLoadException : Exception
 {
-    public PolicyLoadException(IReadOnlyList<PolicyError> errors)
+    public PolicyLoadException(IReadOnlyList<ConfigError> errors)
         : base(Summarize(errors))
     {
         Errors = errors;
     }
 
-    public IReadOnlyList<PolicyError> Errors { get; }
+    public IReadOnlyList<ConfigError> Errors { get; }
 
-    private static string Summarize(IReadOnlyList<PolicyError> errors) => errors.Count switch
+    private static string Summarize(IReadOnlyList<ConfigError> errors) => errors.Count switch
     {
         0 => "the policy has errors",
         1 => errors[0].ToString(),

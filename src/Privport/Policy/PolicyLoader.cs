@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Privport.HostFacts;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -22,7 +24,7 @@ internal static class PolicyLoader
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(check);
-        var diagnostics = new PolicyDiagnostics();
+        var diagnostics = new ConfigDiagnostics();
         var files = new List<(string Named, PolicyPathResult Resolved)>();
         FindFiles(path, check, files, diagnostics);
         var rules = ImmutableArray.CreateBuilder<PolicyRule>();
@@ -50,7 +52,7 @@ internal static class PolicyLoader
         return policy;
     }
 
-    private static void FindFiles(string path, PolicyPathCheck check, List<(string, PolicyPathResult)> files, PolicyDiagnostics diagnostics)
+    private static void FindFiles(string path, PolicyPathCheck check, List<(string, PolicyPathResult)> files, ConfigDiagnostics diagnostics)
     {
         var target = check.Resolve(path);
         if (target.Problem is not null)
@@ -101,7 +103,7 @@ internal static class PolicyLoader
     }
 
     private static bool AddTomlFiles(
-        string directory, PolicyPathResult resolved, PolicyPathCheck check, List<(string, PolicyPathResult)> files, PolicyDiagnostics diagnostics)
+        string directory, PolicyPathResult resolved, PolicyPathCheck check, List<(string, PolicyPathResult)> files, ConfigDiagnostics diagnostics)
     {
         if (PolicyPathCheck.ModeProblem(directory, resolved.Status) is { } problem)
         {
@@ -145,7 +147,7 @@ internal static class PolicyLoader
         return true;
     }
 
-    private static bool Acceptable(string file, PolicyPathResult target, PolicyDiagnostics diagnostics)
+    private static bool Acceptable(string file, PolicyPathResult target, ConfigDiagnostics diagnostics)
     {
         if (!target.Status.IsRegularFile)
         {

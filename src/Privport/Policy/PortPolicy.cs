@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -14,7 +15,7 @@ internal sealed class PortPolicy
 {
     private readonly FrozenDictionary<uint, string> _userNames;
 
-    public PortPolicy(ImmutableArray<PolicyRule> rules, ImmutableArray<string> files, ImmutableArray<PolicyError> warnings)
+    public PortPolicy(ImmutableArray<PolicyRule> rules, ImmutableArray<string> files, ImmutableArray<ConfigError> warnings)
     {
         Rules = rules;
         Files = files;
@@ -36,7 +37,7 @@ internal sealed class PortPolicy
     public ImmutableArray<string> Files { get; }
 
     /// <summary>Things that load but probably are not what was meant, such as an exe that does not exist yet.</summary>
-    public ImmutableArray<PolicyError> Warnings { get; }
+    public ImmutableArray<ConfigError> Warnings { get; }
 
     /// <summary>
     /// Decides whether <paramref name="peer"/> may bind <paramref name="endpoint"/>. Without

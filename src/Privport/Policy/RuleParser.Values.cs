@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tomlyn.Syntax;
+using Privport.HostFacts;
 
 namespace Privport.Policy;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Tomlyn.Syntax;
+using Privport.Config;
 
 namespace Privport.Policy;
 
@@ -13,10 +14,10 @@ internal sealed partial class RuleParser
 
     private readonly string _file;
     private readonly IAccountDirectory _accounts;
-    private readonly PolicyDiagnostics _diagnostics;
+    private readonly ConfigDiagnostics _diagnostics;
     private readonly Dictionary<string, string> _ruleNames;
 
-    public RuleParser(string file, IAccountDirectory accounts, PolicyDiagnostics diagnostics, Dictionary<string, string> ruleNames)
+    public RuleParser(string file, IAccountDirectory accounts, ConfigDiagnostics diagnostics, Dictionary<string, string> ruleNames)
     {
         _file = file;
         _accounts = accounts;
@@ -28,7 +29,7 @@ internal sealed partial class RuleParser
     public PolicyRule? Read(TableArraySyntax table)
     {
         int errorsBefore = _diagnostics.ErrorCount;
-        int line = PolicyDiagnostics.Line(table);
+        int line = ConfigDiagnostics.Line(table);
         string? name = null;
         bool anyUser = false;
         bool namesAccounts = false;
@@ -47,7 +48,7 @@ internal sealed partial class RuleParser
         foreach (var entry in table.Items)
         {
             string key = TomlKey.Text(entry.Key);
-            if (!keyLines.TryAdd(key, PolicyDiagnostics.Line(entry)))
+            if (!keyLines.TryAdd(key, ConfigDiagnostics.Line(entry)))
             {
                 _diagnostics.Error(_file, entry, key,
                     string.Create(CultureInfo.InvariantCulture, $"given twice in this rule (first on line {keyLines[key]}); merge both into one list"));
@@ -171,7 +172,7 @@ internal sealed partial class RuleParser
             return null;
         }
 
-        string location = string.Create(CultureInfo.InvariantCulture, $"{_file}:{PolicyDiagnostics.Line(entry)}");
+        string location = string.Create(CultureInfo.InvariantCulture, $"{_file}:{ConfigDiagnostics.Line(entry)}");
         if (!_ruleNames.TryAdd(name, location))
         {
             _diagnostics.Error(_file, entry.Value, "name", $"rule name '{name}' is already used at {_ruleNames[name]}; give each rule its own name");

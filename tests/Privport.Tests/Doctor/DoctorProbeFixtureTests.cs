@@ -7,6 +7,7 @@ using Privport.Doctor.Explain;
 using Privport.Doctor.Probes;
 using Privport.Policy;
 using Privport.Tests.Infrastructure;
+using Privport.HostFacts;
 
 namespace Privport.Tests.Doctor;
 

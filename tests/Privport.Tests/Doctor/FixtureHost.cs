@@ -1,6 +1,7 @@
 using Privport.Doctor;
 using Privport.Doctor.Probes;
 using Privport.Policy;
+using Privport.HostFacts;
 
 namespace Privport.Tests.Doctor;
 

@@ -5,6 +5,7 @@ using Privport.Client;
 using Privport.Kernel;
 using Privport.Policy;
 using Privport.Tests.Policy;
+using Privport.Config;
 
 namespace Privport.Tests.Kernel;
 
@@ -119,7 +120,7 @@ public sealed class KernelGrantPlanModelTests
                 // Users with groups are refused in kernel-scoped rules (KernelScopedRuleTests): a rule keeps one of them.
                 var kernelShapes = shapes.Select(shape => shape.Users.IsEmpty || shape.Groups.IsEmpty ? shape : shape with { Groups = [] }).ToArray();
                 var kernelPolicy = Policy(kernelShapes.Select((shape, i) => shape.ToRule(i, kernelScoped: true)));
-                var diagnostics = new PolicyDiagnostics();
+                var diagnostics = new ConfigDiagnostics();
                 KernelRuleCheck.Check(kernelPolicy, Accounts, diagnostics);
                 if (diagnostics.ErrorCount > 0)
                 {

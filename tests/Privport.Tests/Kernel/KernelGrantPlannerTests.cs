@@ -5,6 +5,8 @@ using Privport.Client;
 using Privport.Kernel;
 using Privport.Tests.Policy;
 using static Privport.Tests.Policy.TestPolicies;
+using Privport.HostFacts;
+using Privport.Policy;
 
 namespace Privport.Tests.Kernel;
 

@@ -1,5 +1,6 @@
 using Privport.Policy;
 using static Privport.Tests.Policy.TestPolicies;
+using Privport.Config;
 
 namespace Privport.Tests.Policy;
 
@@ -339,7 +340,7 @@ public sealed class PolicyLoaderErrorTests
     [Fact]
     public void Error_prints_as_file_line_field_message()
     {
-        var error = new PolicyError("/etc/privport/policy.toml", 3, 9, "users", "unknown user 'x'");
+        var error = new ConfigError("/etc/privport/policy.toml", 3, 9, "users", "unknown user 'x'");
         Assert.Equal("/etc/privport/policy.toml:3: users: unknown user 'x'", error.ToString());
     }
 

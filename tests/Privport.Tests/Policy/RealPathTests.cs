@@ -1,4 +1,5 @@
 using Privport.Policy;
+using Privport.HostFacts;
 
 namespace Privport.Tests.Policy;
 

@@ -1,5 +1,6 @@
 using Privport.Interop;
 using Privport.Policy;
+using Privport.Config;
 
 namespace Privport.Tests.Policy;
 
@@ -13,7 +14,7 @@ internal static class TestPolicies
     }
 
     /// <summary>The load errors of <paramref name="toml"/>; fails the test if it loads.</summary>
-    public static IReadOnlyList<PolicyError> Errors(string toml)
+    public static IReadOnlyList<ConfigError> Errors(string toml)
     {
         using var directory = new TempPolicyDirectory();
         string path = directory.Write("policy.toml", toml);
@@ -22,7 +23,7 @@ internal static class TestPolicies
     }
 
     /// <summary>The single error of <paramref name="toml"/>; fails the test if there are none or several.</summary>
-    public static PolicyError SingleError(string toml) => Assert.Single(Errors(toml));
+    public static ConfigError SingleError(string toml) => Assert.Single(Errors(toml));
 
     /// <summary>
     /// A peer running <paramref name="exe"/>: the file found there on this host, or, where there is none, a file that

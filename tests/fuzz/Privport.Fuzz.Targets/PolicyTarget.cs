@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Privport.Client;
 using Privport.Policy;
+using Privport.Config;
 
 namespace Privport.Fuzz;
 
@@ -67,7 +68,7 @@ internal static class PolicyTarget
         using var reader = new StreamReader(new MemoryStream(input.ToArray()), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         string text = reader.ReadToEnd();
         var accounts = new FuzzAccounts();
-        var diagnostics = new PolicyDiagnostics();
+        var diagnostics = new ConfigDiagnostics();
         var rules = ImmutableArray.CreateBuilder<PolicyRule>();
         new PolicyFileParser(File, accounts, diagnostics, new Dictionary<string, string>(StringComparer.Ordinal)).Parse(text, rules);
         if (diagnostics.ErrorCount > 0)

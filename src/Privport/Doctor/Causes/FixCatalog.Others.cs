@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
 using Privport.Doctor.Probes;
+using Privport.HostFacts;
 
 namespace Privport.Doctor.Causes;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Privport.Client;
 using Privport.Doctor.Probes;
+using Privport.HostFacts;
 
 namespace Privport.Doctor.Causes;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Privport.HostFacts;
 
 namespace Privport.Doctor.Probes;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Privport.HostFacts;
 
 namespace Privport.Doctor.Probes;
 
@@ -47,14 +48,14 @@ internal sealed record ExecutableFacts(
             : null;
         bool java = Path.GetFileName(real) == "java";
         return new ExecutableFacts(path, real, chain, true, interpreter, capabilities, error, mounts.Find(real),
-            interpreter is null && ContainsOrigin(file), java, interpreter is null && Launch.ElfLinkage.IsStatic(file));
+            interpreter is null && ContainsOrigin(file), java, interpreter is null && HostFacts.ElfLinkage.IsStatic(file));
     }
 
     private static string Resolve(HostRoot root, string path, List<string> chain)
     {
         if (root.Root == "/")
         {
-            string real = Policy.RealPath.Resolve(path) ?? path;
+            string real = HostFacts.RealPath.Resolve(path) ?? path;
             string current = path;
             for (int hop = 0; hop < MaxSymlinks && new FileInfo(current).LinkTarget is { } target; hop++)
             {

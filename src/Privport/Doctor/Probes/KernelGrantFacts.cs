@@ -1,5 +1,6 @@
 using System.Globalization;
 using Privport.Kernel;
+using Privport.HostFacts;
 
 namespace Privport.Doctor.Probes;
 

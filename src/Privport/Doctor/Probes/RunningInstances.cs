@@ -1,4 +1,5 @@
 using System.Globalization;
+using Privport.HostFacts;
 
 namespace Privport.Doctor.Probes;
 

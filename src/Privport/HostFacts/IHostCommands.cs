@@ -1,4 +1,4 @@
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// Read-only commands some facts come only from (<c>semanage port -l</c>, <c>nft list ruleset</c>,

@@ -1,4 +1,4 @@
-namespace Privport.Policy;
+namespace Privport.HostFacts;
 
 /// <summary>realpath(3) in managed code: resolves every symlink and <c>..</c> of an absolute path; a missing tail is kept.</summary>
 internal static class RealPath

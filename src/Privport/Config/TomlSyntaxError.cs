@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tomlyn.Syntax;
 
-namespace Privport.Policy;
+namespace Privport.Config;
 
 /// <summary>
 /// The one syntax error worth reporting in a TOML file: the first by position. Tomlyn goes on parsing after a
@@ -11,7 +11,7 @@ namespace Privport.Policy;
 internal static class TomlSyntaxError
 {
     /// <summary>The first error of <paramref name="document"/>, with what to write; null when it has none.</summary>
-    public static PolicyError? First(DocumentSyntax document, string file)
+    public static ConfigError? First(DocumentSyntax document, string file)
     {
         DiagnosticMessage? first = null;
         foreach (var diagnostic in document.Diagnostics)
@@ -30,7 +30,7 @@ internal static class TomlSyntaxError
         int line = first.Span.Start.Line + 1;
         int column = first.Span.Start.Column + 1;
         string at = string.Create(CultureInfo.InvariantCulture, $"column {column}");
-        return new PolicyError(file, line, column, "syntax", $"{first.Message.TrimEnd('.')} ({at}); {WhatToDo(first.Message)}");
+        return new ConfigError(file, line, column, "syntax", $"{first.Message.TrimEnd('.')} ({at}); {WhatToDo(first.Message)}");
     }
 
     private static bool Before(DiagnosticMessage a, DiagnosticMessage b) =>

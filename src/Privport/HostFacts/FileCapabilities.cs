@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// A decoded <c>security.capability</c> extended attribute (linux/capability.h, struct vfs_cap_data and

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Privport.Interop;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// Who holds a port: the rows of /proc/net/{tcp,tcp6,udp,udp6} for it, matched through the socket inode to the

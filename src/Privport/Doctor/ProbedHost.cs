@@ -1,9 +1,10 @@
 using Privport.Doctor.Probes;
+using Privport.HostFacts;
 
 namespace Privport.Doctor;
 
 /// <summary>Everything the probes found that bears on one failed bind.</summary>
-internal sealed record HostFacts(
+internal sealed record ProbedHost(
     KernelSettings Kernel,
     ProcessStatus? Self,
     IReadOnlyList<PortHolder> Holders,

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>One row of /proc/net/{tcp,tcp6,udp,udp6}: a socket bound to a local address and port.</summary>
 internal sealed record SocketEntry(string Protocol, IPAddress Address, int Port, int State, uint Uid, ulong Inode)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// The addresses this network namespace owns: IPv4 from the LOCAL routes of /proc/net/fib_trie (127.0.0.0/8 is one

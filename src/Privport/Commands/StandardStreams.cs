@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Privport;
+namespace Privport.Commands;
 
 /// <summary>
 /// stdout and stderr as plain file streams when they are terminals. System.Console's own streams set the terminal up

@@ -6,7 +6,7 @@ using Privport.Interop;
 using Privport.Protocol;
 using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Broker;
+namespace Privport.Sockets;
 
 /// <summary>The privileged act itself: checks a client's socket, binds it, or makes and binds a new one.</summary>
 internal static class SocketBinder

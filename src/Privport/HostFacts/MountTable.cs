@@ -1,4 +1,4 @@
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>The mounts of /proc/self/mountinfo; which one holds a path and whether it is mounted nosuid.</summary>
 internal sealed class MountTable

@@ -1,7 +1,7 @@
 using Prometheus;
 using Privport.Forwarding;
 
-namespace Privport.Metrics;
+namespace Privport.Forwarding;
 
 /// <summary>
 /// A forwarder's traffic as Prometheus metrics, read from each listener's <see cref="ForwarderStatistics"/> when

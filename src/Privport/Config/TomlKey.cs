@@ -1,6 +1,6 @@
 using Tomlyn.Syntax;
 
-namespace Privport.Policy;
+namespace Privport.Config;
 
 /// <summary>The text of a TOML key as a reader means it: quotes removed, dotted parts joined with '.'.</summary>
 internal static class TomlKey

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Privport.Launch;
+namespace Privport.HostFacts;
 
 /// <summary>Whether an executable is an ELF file linked statically (no PT_INTERP: no dynamic linker, no LD_PRELOAD).</summary>
 internal static class ElfLinkage

@@ -1,4 +1,4 @@
-namespace Privport.Broker;
+namespace Privport.Sockets;
 
 /// <summary>What the broker found on a socket a client sent for BIND: fit to bind, or why not (EINVAL).</summary>
 internal readonly record struct SocketInspection(bool Usable, bool Ipv6Only, string? Problem)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using static Privport.Interop.Interop.Libc;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>Reads <c>security.capability</c> with getxattr(2), which follows symlinks as exec does.</summary>
 internal static class ExtendedAttributes

@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
 using Privport.Policy;
+using Privport.HostFacts;
+using Privport.Kernel;
 
-namespace Privport.Kernel;
+namespace Privport.Policy;
 
 /// <summary>
 /// Turns the policy into kernel grant entries with the broker's address semantics: a wildcard pattern grants only the
@@ -38,7 +40,7 @@ internal sealed class KernelGrantPlanner
     public int UnprivilegedPortStart { get; }
 
     /// <summary>The planner for this host's network namespace.</summary>
-    public static KernelGrantPlanner ForHost(IAccountDirectory accounts) => new(accounts, Kernel.UnprivilegedPortStart.Read());
+    public static KernelGrantPlanner ForHost(IAccountDirectory accounts) => new(accounts, HostFacts.UnprivilegedPortStart.Read());
 
     /// <summary>The entries of every kernel-scoped rule, per unit and cgroup it names.</summary>
     public KernelGrantPlan Plan(PortPolicy policy)

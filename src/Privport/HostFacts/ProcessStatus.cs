@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>The identity and capability lines of /proc/PID/status (proc(5)).</summary>
 internal sealed record ProcessStatus(string Name, uint RealUid, uint EffectiveUid, ulong Permitted, ulong Effective, ulong Ambient, ulong Bounding, bool NoNewPrivs)

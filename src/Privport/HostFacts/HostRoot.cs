@@ -1,4 +1,4 @@
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// Where the probes find /proc, /sys, /etc and /var/log: <c>/</c> on a live host, a fixture tree in tests.

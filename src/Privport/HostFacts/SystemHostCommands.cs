@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>Runs listing commands found in the usual sbin/bin directories, each bounded to two seconds.</summary>
 internal sealed class SystemHostCommands : IHostCommands

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Privport.Doctor.Probes;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// The sysctls that decide a bind, as /proc/sys shows them to this process: the values of the network namespace

@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Privport.Metrics;
+namespace Privport.Broker;
 
 /// <summary>The broker's decisions as Prometheus metrics, in a registry of their own (no process defaults).</summary>
 internal sealed class BrokerMetrics

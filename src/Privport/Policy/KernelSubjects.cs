@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using Privport.Policy;
+using Privport.Kernel;
 
-namespace Privport.Kernel;
+namespace Privport.Policy;
 
 /// <summary>
 /// Whom a kernel-scoped rule grants, as the BPF program can see it: a uid, or the process's gid (the kernel shows the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Privport.Kernel;
+namespace Privport.HostFacts;
 
 /// <summary>
 /// net.ipv4.ip_unprivileged_port_start: ports from it up bind without CAP_NET_BIND_SERVICE, so only the ports below it
