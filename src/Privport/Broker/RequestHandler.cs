@@ -108,7 +108,7 @@ internal sealed class RequestHandler
         bool ipv6Only = request.Flags.HasFlag(BindOptions.V6Only);
         if (clientSocket is not null)
         {
-            var inspection = SocketBinder.Inspect(clientSocket, request);
+            var inspection = SocketBinder.Inspect(clientSocket, request.Endpoint);
             if (!inspection.Usable)
             {
                 return Malformed(peer, request.Op, inspection.Problem!, request.Endpoint);
@@ -137,15 +137,15 @@ internal sealed class RequestHandler
                 return Reply(peer, request, "allow", decision, 0, decision.Reason, null);
             case BrokerOp.Bind:
                 var (bindErrno, problem) = decision.RequiresIPv6Only
-                    ? SocketBinder.BindIPv6Only(clientSocket!, request, _networkNamespace)
-                    : (SocketBinder.Bind(clientSocket!, request), null);
+                    ? SocketBinder.BindIPv6Only(clientSocket!, request.Endpoint, request.ScopeId, _networkNamespace)
+                    : (SocketBinder.Bind(clientSocket!, request.Endpoint, request.ScopeId), null);
                 return Granted(peer, request, decision, bindErrno, problem, null, started);
             default:
-                var (opened, errno) = SocketBinder.Open(request);
+                var (opened, errno) = SocketBinder.Open(request.Endpoint, request.Flags, request.ScopeId);
                 int retries = 0;
                 while (errno == EADDRINUSE && _handedOver.MayBeOwnLeftover(request.Endpoint, ref retries))
                 {
-                    (opened, errno) = SocketBinder.Open(request);
+                    (opened, errno) = SocketBinder.Open(request.Endpoint, request.Flags, request.ScopeId);
                 }
 
                 if (opened is not null)

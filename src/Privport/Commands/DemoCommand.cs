@@ -4,9 +4,10 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Privport.Broker;
 using Privport.Client;
-using Privport.Interop;
 using Privport.Demo;
 using Privport.Policy;
+using Privport.HostFacts;
+using Privport.Sockets;
 
 namespace Privport.Commands;
 
@@ -29,7 +30,7 @@ internal sealed class DemoCommand
 
     public async Task<int> RunAsync(CancellationToken cancellation)
     {
-        if (Privport.Interop.Interop.Libc.geteuid() != 0)
+        if (!CurrentProcess.IsRoot)
         {
             await _error.WriteLineAsync("privport demo: needs root, to start a broker and run a web server as uid 65534 (nobody). Run it with sudo.");
             return ExitCodes.NoPermission;
@@ -148,11 +149,8 @@ internal sealed class DemoCommand
     {
         foreach (ushort candidate in CandidatePorts)
         {
-            using var fd = NativeSocket.CreateInet(PortProtocol.Tcp, AddressFamily.InterNetwork);
-
             // As the web server binds: a port held only by connections in TIME_WAIT is free for it.
-            NativeSocket.SetInt(fd, Privport.Interop.Interop.Libc.SOL_SOCKET, Privport.Interop.Interop.Libc.SO_REUSEADDR, 1);
-            if (NativeSocket.Bind(fd, IPAddress.Loopback, candidate) == 0)
+            if (BindProbe.Try(new Endpoint(PortProtocol.Tcp, IPAddress.Loopback, candidate), reuseAddress: true) == 0)
             {
                 return candidate;
             }

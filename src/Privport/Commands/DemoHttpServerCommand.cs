@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using System.Text;
 using Privport.Client;
 using Privport.Interop;
+using Privport.HostFacts;
+using Privport.Sockets;
 
 namespace Privport.Commands;
 
@@ -33,7 +35,7 @@ internal sealed class DemoHttpServerCommand
     public async Task<int> RunAsync(string? socketPath, bool plainBind, string endpointText, CancellationToken cancellation)
     {
         var endpoint = Endpoint.Parse(endpointText);
-        uint uid = Privport.Interop.Interop.Libc.geteuid();
+        uint uid = CurrentProcess.EffectiveUid;
         Socket listener;
         try
         {
@@ -81,8 +83,7 @@ internal sealed class DemoHttpServerCommand
 
     private static string DirectBindResult(Endpoint endpoint)
     {
-        using var fd = NativeSocket.CreateInet(endpoint.Protocol, endpoint.Address.AddressFamily);
-        int errno = NativeSocket.Bind(fd, endpoint.Address, endpoint.Port);
+        int errno = BindProbe.Try(endpoint);
         return errno == 0 ? "succeeded (this host needs no broker for it)" : Errno.Describe(errno);
     }
 }

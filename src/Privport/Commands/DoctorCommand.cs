@@ -5,6 +5,7 @@ using Privport.Doctor.Explain;
 using Privport.Doctor.Live;
 using Privport.Doctor.Output;
 using Privport.Policy;
+using Privport.Sockets;
 
 namespace Privport.Commands;
 
@@ -109,7 +110,7 @@ internal sealed class DoctorCommand
             return ExitCodes.Usage;
         }
 
-        await _out.WriteLineAsync(BindAttempt.Try(endpoint).ToString(CultureInfo.InvariantCulture));
+        await _out.WriteLineAsync(BindProbe.Try(endpoint).ToString(CultureInfo.InvariantCulture));
         if (socketPath is not null)
         {
             string answer;

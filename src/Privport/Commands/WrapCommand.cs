@@ -137,8 +137,7 @@ internal sealed class WrapCommand
 
     private static string? Refusal(string program)
     {
-        var mode = (uint)File.GetUnixFileMode(program);
-        if ((mode & (Privport.Interop.Interop.Libc.S_ISUID | Privport.Interop.Interop.Libc.S_ISGID)) != 0)
+        if ((File.GetUnixFileMode(program) & (UnixFileMode.SetUser | UnixFileMode.SetGroup)) != 0)
         {
             return "is setuid or setgid";
         }

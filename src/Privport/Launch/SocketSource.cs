@@ -2,7 +2,6 @@ using System.Globalization;
 using Privport.Broker;
 using Privport.Client;
 using Privport.Interop;
-using Privport.Protocol;
 using Privport.Doctor.Probes;
 using static Privport.Interop.Interop.Libc;
 using Privport.HostFacts;
@@ -54,7 +53,7 @@ internal sealed class SocketSource(string? brokerSocket, uint? owner = null)
         int errno;
         using (SocketOwner.As(owner))
         {
-            (socket, errno) = SocketBinder.Open(new BrokerRequest(BrokerOp.Open, endpoint, options, (uint)endpoint.Address.ScopeIdOrZero()));
+            (socket, errno) = SocketBinder.Open(endpoint, options, (uint)endpoint.Address.ScopeIdOrZero());
         }
 
         // Outside the owner's scope: naming the port's holder reads other processes' /proc entries, as root.

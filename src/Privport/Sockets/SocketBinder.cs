@@ -3,23 +3,25 @@ using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
 using Privport.Interop;
-using Privport.Protocol;
 using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Sockets;
 
-/// <summary>The privileged act itself: checks a client's socket, binds it, or makes and binds a new one.</summary>
+/// <summary>
+/// Binding an inet socket, for the broker (a client's socket, or one it makes for OPEN) and for the launchers that bind
+/// themselves as root: checks a socket sent, binds it, or makes, sets up and binds a new one.
+/// </summary>
 internal static class SocketBinder
 {
     /// <summary>Checks that a socket sent for BIND is an unbound (hence unconnected) inet socket of the declared kind.</summary>
-    public static SocketInspection Inspect(SafeFdHandle fd, in BrokerRequest request)
+    public static SocketInspection Inspect(SafeFdHandle fd, Endpoint endpoint)
     {
         if (NativeSocket.LocalName(fd) is not { } name)
         {
             return SocketInspection.Unfit("the descriptor sent is not a socket");
         }
 
-        int expectedDomain = request.Endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
+        int expectedDomain = endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
         if (name.Family != expectedDomain)
         {
             return SocketInspection.Unfit($"the socket sent is {DomainName(name.Family)}, the request says {DomainName(expectedDomain)}");
@@ -27,8 +29,8 @@ internal static class SocketBinder
 
         int type = NativeSocket.GetInt(fd, SOL_SOCKET, SO_TYPE) ?? 0;
         int protocol = NativeSocket.GetInt(fd, SOL_SOCKET, SO_PROTOCOL) ?? 0;
-        bool tcp = request.Endpoint.Protocol == PortProtocol.Tcp;
-        if (type != (tcp ? SOCK_STREAM : SOCK_DGRAM) || protocol != (int)request.Endpoint.Protocol)
+        bool tcp = endpoint.Protocol == PortProtocol.Tcp;
+        if (type != (tcp ? SOCK_STREAM : SOCK_DGRAM) || protocol != (int)endpoint.Protocol)
         {
             return SocketInspection.Unfit($"the socket sent is not a {(tcp ? "TCP stream" : "UDP datagram")} socket as the request says");
         }
@@ -49,9 +51,9 @@ internal static class SocketBinder
     /// </summary>
     public const int OpenBacklog = 4096;
 
-    /// <summary>Binds; 0 or the errno.</summary>
-    public static int Bind(SafeFdHandle fd, in BrokerRequest request) =>
-        NativeSocket.Bind(fd, AddressWithScope(request), request.Endpoint.Port);
+    /// <summary>Binds; 0 or the errno. <paramref name="scopeId"/> is the IPv6 zone of a link-local address, else 0.</summary>
+    public static int Bind(SafeFdHandle fd, Endpoint endpoint, uint scopeId) =>
+        NativeSocket.Bind(fd, AddressWithScope(endpoint.Address, scopeId), endpoint.Port);
 
     /// <summary>
     /// Binds a client's socket to <c>::</c> so that the bind is IPv6-only whatever the client does meanwhile; 0 or the
@@ -64,9 +66,8 @@ internal static class SocketBinder
     /// with it (no SO_REUSEADDR or SO_REUSEPORT on the guard, so no sharing) and fails with EADDRINUSE, and a bind that
     /// succeeds is IPv6-only, which the read after it confirms.
     /// </remarks>
-    public static (int Errno, string? Problem) BindIPv6Only(SafeFdHandle fd, in BrokerRequest request, ulong? brokerNetworkNamespace)
+    public static (int Errno, string? Problem) BindIPv6Only(SafeFdHandle fd, Endpoint endpoint, uint scopeId, ulong? brokerNetworkNamespace)
     {
-        var endpoint = request.Endpoint;
         string port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
         if (brokerNetworkNamespace is null || NetworkNamespace.CookieOf(fd) != brokerNetworkNamespace)
         {
@@ -103,7 +104,7 @@ internal static class SocketBinder
                 return (e.ErrorNumber, null);
             }
 
-            int errno = Bind(fd, request);
+            int errno = Bind(fd, endpoint, scopeId);
             if (errno != 0)
             {
                 return (errno, errno == EADDRINUSE ? $"[::]:{port} as IPv6-only is in use, or the socket was switched to dual-stack during the bind" : null);
@@ -116,10 +117,9 @@ internal static class SocketBinder
         }
     }
 
-    /// <summary>Creates a socket for OPEN, applies the requested options and binds it; the errno on failure.</summary>
-    public static (SafeFdHandle? Socket, int Errno) Open(in BrokerRequest request)
+    /// <summary>Creates a socket (for OPEN, or a launcher's own bind), applies the options and binds it; the errno on failure.</summary>
+    public static (SafeFdHandle? Socket, int Errno) Open(Endpoint endpoint, BindOptions options, uint scopeId)
     {
-        var endpoint = request.Endpoint;
         SafeFdHandle fd;
         try
         {
@@ -132,7 +132,6 @@ internal static class SocketBinder
 
         try
         {
-            var options = request.Flags;
             if (options.HasFlag(BindOptions.ReuseAddress))
             {
                 NativeSocket.SetInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -154,7 +153,7 @@ internal static class SocketBinder
                 NativeSocket.SetInt(fd, IPPROTO_IP, IP_FREEBIND, 1);
             }
 
-            int errno = Bind(fd, request);
+            int errno = Bind(fd, endpoint, scopeId);
             if (errno != 0)
             {
                 fd.Dispose();
@@ -178,15 +177,14 @@ internal static class SocketBinder
         }
     }
 
-    private static IPAddress AddressWithScope(in BrokerRequest request)
+    private static IPAddress AddressWithScope(IPAddress address, uint scopeId)
     {
-        var address = request.Endpoint.Address;
-        if (address.AddressFamily != AddressFamily.InterNetworkV6 || request.ScopeId == 0)
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || scopeId == 0)
         {
             return address;
         }
 
-        return new IPAddress(address.GetAddressBytes(), request.ScopeId);
+        return new IPAddress(address.GetAddressBytes(), scopeId);
     }
 
     private static string DomainName(int domain) => domain switch

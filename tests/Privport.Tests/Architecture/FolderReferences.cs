@@ -12,6 +12,32 @@ internal static class FolderReferences
 {
     public const string Root = "(root)";
 
+    /// <summary>The shared sources of src/Common (wire format, endpoints) compile into privport under two namespaces.</summary>
+    public const string Common = "Common";
+
+    /// <summary>Every folder that defines a type.</summary>
+    public static IReadOnlySet<string> Folders(string assemblyPath)
+    {
+        using var module = ModuleDefinition.ReadModule(assemblyPath);
+        return module.GetTypes().Select(FolderOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The types whose methods or fields one folder's code calls or reads, and the types it creates or names in its own
+    /// signatures: what it uses itself, not the parameter types of what it calls.
+    /// </summary>
+    public static IReadOnlySet<string> TypesUsedBy(string assemblyPath, string folder)
+    {
+        using var module = ModuleDefinition.ReadModule(assemblyPath);
+        var sink = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var type in module.GetTypes().Where(type => FolderOf(type) == folder))
+        {
+            Collect(type, sink, calleeSignatures: false);
+        }
+
+        return sink;
+    }
+
     /// <summary>Folder → folders it refers to, with one example type pair per edge.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Read(string assemblyPath)
     {
@@ -60,7 +86,7 @@ internal static class FolderReferences
         string folder = ns["Privport.".Length..].Split('.')[0];
 
         // The shared sources in src/Common compile into every assembly under these namespaces.
-        return folder is "Client" or "Protocol" ? "Common" : folder;
+        return folder is "Client" or "Protocol" ? Common : folder;
     }
 
     private static TypeDefinition Outermost(TypeDefinition type)
@@ -73,7 +99,7 @@ internal static class FolderReferences
         return type;
     }
 
-    private static void Collect(TypeDefinition type, HashSet<string> sink)
+    private static void Collect(TypeDefinition type, HashSet<string> sink, bool calleeSignatures = true)
     {
         Add(type.BaseType, sink);
         foreach (var implemented in type.Interfaces)
@@ -106,12 +132,12 @@ internal static class FolderReferences
 
             foreach (var instruction in method.Body.Instructions)
             {
-                AddOperand(instruction, sink);
+                AddOperand(instruction, sink, calleeSignatures);
             }
         }
     }
 
-    private static void AddOperand(Instruction instruction, HashSet<string> sink)
+    private static void AddOperand(Instruction instruction, HashSet<string> sink, bool calleeSignatures)
     {
         switch (instruction.Operand)
         {
@@ -120,7 +146,11 @@ internal static class FolderReferences
                 break;
             case MethodReference methodReference:
                 Add(methodReference.DeclaringType, sink);
-                AddSignature(methodReference, sink);
+                if (calleeSignatures)
+                {
+                    AddSignature(methodReference, sink);
+                }
+
                 if (methodReference is GenericInstanceMethod generic)
                 {
                     foreach (var argument in generic.GenericArguments)
@@ -132,7 +162,11 @@ internal static class FolderReferences
                 break;
             case FieldReference fieldReference:
                 Add(fieldReference.DeclaringType, sink);
-                Add(fieldReference.FieldType, sink);
+                if (calleeSignatures)
+                {
+                    Add(fieldReference.FieldType, sink);
+                }
+
                 break;
         }
     }

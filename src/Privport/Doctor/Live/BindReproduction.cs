@@ -4,6 +4,7 @@ using Privport.Client;
 using Privport.Interop;
 using Privport.Launch;
 using Privport.Policy;
+using Privport.Sockets;
 
 namespace Privport.Doctor.Live;
 
@@ -26,7 +27,7 @@ internal static class BindReproduction
         if (user is null || user.Uid == euid)
         {
             string self = UserDatabase.FindUser(euid)?.Name ?? euid.ToString(CultureInfo.InvariantCulture);
-            return new ReproducedBind($"{self} (uid {euid}, this process)", BindAttempt.Try(endpoint), null);
+            return new ReproducedBind($"{self} (uid {euid}, this process)", BindProbe.Try(endpoint), null);
         }
 
         string who = $"{user.Name} (uid {user.Uid})";
