@@ -59,7 +59,7 @@ internal sealed class PolicyTestCommand
             stderr.WriteLine($"note: {exe} resolves to {peer.Exe}, the path the broker sees");
         }
 
-        if (exe is not null && peer.ExeFile is null)
+        if (exe is not null && !peer.ExeFileKnown)
         {
             stderr.WriteLine($"note: {exe} cannot be read here; exe rules match the file itself (device and inode), so they will not match it");
         }

@@ -26,6 +26,9 @@ internal sealed record PeerIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Grou
     /// </summary>
     public ulong? NetworkNamespace { get; init; }
 
+    /// <summary>The executable was read, so exe rules can match it.</summary>
+    public bool ExeFileKnown => ExeFile is not null;
+
     public bool IsInGroup(uint gid)
     {
         if (Gid == gid)

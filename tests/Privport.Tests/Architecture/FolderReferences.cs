@@ -24,18 +24,23 @@ internal static class FolderReferences
 
     /// <summary>
     /// The types whose methods or fields one folder's code calls or reads, and the types it creates or names in its own
-    /// signatures: what it uses itself, not the parameter types of what it calls.
+    /// signatures: what it uses itself, not the parameter types of what it calls; each with one type that uses it.
     /// </summary>
-    public static IReadOnlySet<string> TypesUsedBy(string assemblyPath, string folder)
+    public static IReadOnlyDictionary<string, string> TypesUsedBy(string assemblyPath, string folder)
     {
         using var module = ModuleDefinition.ReadModule(assemblyPath);
-        var sink = new HashSet<string>(StringComparer.Ordinal);
+        var users = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var type in module.GetTypes().Where(type => FolderOf(type) == folder))
         {
+            var sink = new HashSet<string>(StringComparer.Ordinal);
             Collect(type, sink, calleeSignatures: false);
+            foreach (string used in sink)
+            {
+                users.TryAdd(used, Outermost(type).FullName);
+            }
         }
 
-        return sink;
+        return users;
     }
 
     /// <summary>Folder → folders it refers to, with one example type pair per edge.</summary>
