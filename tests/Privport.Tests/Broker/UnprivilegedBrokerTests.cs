@@ -107,7 +107,7 @@ public sealed class UnprivilegedBrokerTests(StagedPrivport privport)
                 users = ["0"]
                 ports = ["tcp/772"]
                 """;
-            int metricsPort = Metrics.BrokerMetricsTests.FreeLoopbackPort();
+            int metricsPort = Broker.BrokerMetricsTests.FreeLoopbackPort();
             await using var broker = BrokerProcess.Start(privport, Policy, ["--metrics", $"127.0.0.1:{metricsPort}"], wrap: [launcher]);
             await broker.WaitUntilListeningAsync();
             using var socket = await new PrivportClient(broker.SocketPath).BindAsync(Endpoint.Parse("tcp/127.0.0.1:772"), cancellationToken: TestContext.Current.CancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using Privport.Tests.Infrastructure;
+using Privport.Tests.Broker;
 using Privport.Tests.Metrics;
 
 namespace Privport.Tests.Forwarding;

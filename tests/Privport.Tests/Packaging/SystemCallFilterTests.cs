@@ -27,7 +27,7 @@ public sealed partial class SystemCallFilterTests(StagedPrivport privport)
                 groups = ["0"]
                 ports = ["tcp/775"]
                 """;
-            int metricsPort = Metrics.BrokerMetricsTests.FreeLoopbackPort();
+            int metricsPort = Broker.BrokerMetricsTests.FreeLoopbackPort();
             await using (var broker = BrokerProcess.Start(privport, Policy, ["--metrics", $"127.0.0.1:{metricsPort}"], wrap: [strace, "-f", "-qq", "-o", trace]))
             {
                 await broker.WaitUntilListeningAsync();

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
-using Privport.Tests.Broker;
 using Privport.Tests.Infrastructure;
+using Privport.Tests.Metrics;
 
-namespace Privport.Tests.Metrics;
+namespace Privport.Tests.Broker;
 
 /// <summary><c>privport serve --metrics</c>, scraped over HTTP as Prometheus would. Ports 768-769 belong to this class.</summary>
 public sealed class BrokerMetricsTests(StagedPrivport privport)

@@ -1,7 +1,8 @@
+using Privport.Tests.Policy;
 using Privport.Policy;
 using Privport.HostFacts;
 
-namespace Privport.Tests.Policy;
+namespace Privport.Tests.HostFacts;
 
 /// <summary>Symlinks resolved as the kernel reports /proc/PID/exe, checked against real links in a scratch directory.</summary>
 public sealed class RealPathTests

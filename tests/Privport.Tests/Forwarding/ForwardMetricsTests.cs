@@ -1,8 +1,9 @@
 using Privport.Forwarding;
 using Privport.Metrics;
+using Privport.Tests.Metrics;
 using Prometheus;
 
-namespace Privport.Tests.Metrics;
+namespace Privport.Tests.Forwarding;
 
 /// <summary>The forwarder's metrics, exported by the same library the endpoint serves them with.</summary>
 public sealed class ForwardMetricsTests

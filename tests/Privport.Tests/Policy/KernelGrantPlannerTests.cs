@@ -3,12 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using Privport.Client;
 using Privport.Kernel;
-using Privport.Tests.Policy;
 using static Privport.Tests.Policy.TestPolicies;
 using Privport.HostFacts;
 using Privport.Policy;
 
-namespace Privport.Tests.Kernel;
+namespace Privport.Tests.Policy;
 
 /// <summary>The kernel grant plan and an enrolment's entries, case by case, against the broker's address semantics.</summary>
 public sealed class KernelGrantPlannerTests
