@@ -31,13 +31,12 @@ public sealed class ExecWithoutPortsTests(StagedPrivport privport)
     }
 
     [Fact]
-    public async Task Without_a_port_the_program_runs_as_the_user_with_no_socket_and_no_inherited_listen_variables()
+    public async Task Without_a_port_the_program_runs_as_the_user_for_good_with_no_socket()
     {
         Privilege.RequireRoot();
         RequirePython();
-        var staleActivation = new Dictionary<string, string> { ["LISTEN_FDS"] = "2", ["LISTEN_PID"] = "1", ["LISTEN_FDNAMES"] = "a:b" };
 
-        var result = await ExecAsRootAsync(staleActivation, "--user", "nobody", "--keep-env", "LISTEN_FDS", "--", ExecProbe.Python, "-c", ExecProbe.Script);
+        var result = await ExecAsRootAsync(new Dictionary<string, string>(), "--user", "nobody", "--", ExecProbe.Python, "-c", ExecProbe.Script);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var probe = ExecProbe.Parse(result.Stdout);
@@ -45,6 +44,25 @@ public sealed class ExecWithoutPortsTests(StagedPrivport privport)
         Assert.All(new[] { "CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd" }, set => Assert.Equal(Zero, probe.Status(set)));
         Assert.Equal("1", probe.Status("NoNewPrivs"));
         Assert.Equal([0, 1, 2], probe.Descriptors);
+        Assert.Null(probe.Environment("LISTEN_FDS"));
+    }
+
+    [Fact]
+    public async Task Without_a_port_or_a_change_of_user_inherited_listen_variables_are_removed()
+    {
+        Privilege.RequireRoot();
+        RequirePython();
+        var info = SetprivProcess.StartInfo(Privilege.Setpriv, 65534, 65534, privport.Executable, ["exec", "--", ExecProbe.Python, "-c", ExecProbe.Script]);
+        info.WorkingDirectory = ServiceProcess.ReadableWorkingDirectory;
+        info.Environment["LISTEN_FDS"] = "2";
+        info.Environment["LISTEN_PID"] = "1";
+        info.Environment["LISTEN_FDNAMES"] = "a:b";
+
+        var result = await Run.CompleteAsync(info);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var probe = ExecProbe.Parse(result.Stdout);
+        Assert.Equal("65534 65534 65534 65534", probe.Status("Uid"));
         Assert.Null(probe.Environment("LISTEN_FDS"));
         Assert.Null(probe.Environment("LISTEN_PID"));
         Assert.Null(probe.Environment("LISTEN_FDNAMES"));
