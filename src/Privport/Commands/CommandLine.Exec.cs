@@ -8,9 +8,9 @@ internal static partial class CommandLine
     {
         var ports = new Option<string[]>("--port")
         {
-            Description = "A socket to open and pass, in order from descriptor 3: ENDPOINT[,backlog=N][,reuseport][,v6only], e.g. tcp/80 or tcp/[::]:443,v6only",
+            Description = "A socket to open and pass, in order from descriptor 3: ENDPOINT[,backlog=N][,reuseport][,v6only], e.g. tcp/80 or tcp/[::]:443,v6only; "
+                + "without any, the program starts as the user with no sockets and no LISTEN_* variables",
             HelpName = "ENDPOINT",
-            Required = true,
             AllowMultipleArgumentsPerToken = false,
         };
         var names = new Option<string[]>("--name")

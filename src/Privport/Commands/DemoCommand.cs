@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Privport.Broker;
 using Privport.Client;
 using Privport.Demo;
+using Privport.Launch;
 using Privport.Policy;
 using Privport.HostFacts;
 using Privport.Sockets;
@@ -36,11 +37,7 @@ internal sealed class DemoCommand
             return ExitCodes.NoPermission;
         }
 
-        if (UnprivilegedProcess.FindSetpriv() is not { } setpriv)
-        {
-            await _error.WriteLineAsync("privport demo: setpriv(1) or setsid(1) is missing; install util-linux (apt-get install util-linux).");
-            return ExitCodes.Software;
-        }
+        var privport = PrivportExecutable.Current();
 
         if (FreePrivilegedPort() is not { } port)
         {
@@ -70,12 +67,12 @@ internal sealed class DemoCommand
         var broker = server.RunAsync(stopBroker.Token);
         await Step($"2. Broker listening on {socketPath} (as root; the only privileged process).");
 
-        int result = await RunWebServerAsync(setpriv, stage, socketPath, endpoint, cancellation);
+        int result = await RunWebServerAsync(privport, stage, socketPath, endpoint, cancellation);
         if (result == ExitCodes.Ok)
         {
             await Step($"5. An impostor: another binary, same uid 65534, asks for {endpoint}:");
             string impostor = stage.CopyExecutableAs("impostor");
-            var (_, probeOutput) = await RunAsNobodyAsync(setpriv, impostor, ["probe", "--socket", socketPath, "--mode", "open", endpoint.ToString()], cancellation);
+            var (_, probeOutput) = await RunAsNobodyAsync(privport, impostor, ["probe", "--socket", socketPath, "--mode", "open", endpoint.ToString()], cancellation);
             await _out.WriteAsync(Indent(probeOutput));
         }
 
@@ -87,10 +84,10 @@ internal sealed class DemoCommand
         return result;
     }
 
-    private async Task<int> RunWebServerAsync(string setpriv, DemoStage stage, string socketPath, Endpoint endpoint, CancellationToken cancellation)
+    private async Task<int> RunWebServerAsync(PrivportExecutable privport, DemoStage stage, string socketPath, Endpoint endpoint, CancellationToken cancellation)
     {
         await Step($"3. Starting a web server as uid {DemoPolicy.Uid} (nobody), asking the broker for {endpoint}:");
-        var info = UnprivilegedProcess.StartInfo(setpriv, DemoPolicy.Uid, DemoPolicy.Gid, stage.Executable,
+        var info = UnprivilegedProcess.StartInfo(privport, DemoPolicy.Uid, DemoPolicy.Gid, stage.Executable,
             [DemoHttpServerCommand.Verb, "--socket", socketPath, endpoint.ToString()]);
         using var server = UnprivilegedProcess.Start(info);
         var errors = server.StandardError.ReadToEndAsync(cancellation);
@@ -136,9 +133,9 @@ internal sealed class DemoCommand
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsNobodyAsync(string setpriv, string program, string[] arguments, CancellationToken cancellation)
+    private static async Task<(int ExitCode, string Output)> RunAsNobodyAsync(PrivportExecutable privport, string program, string[] arguments, CancellationToken cancellation)
     {
-        using var process = UnprivilegedProcess.Start(UnprivilegedProcess.StartInfo(setpriv, DemoPolicy.Uid, DemoPolicy.Gid, program, arguments));
+        using var process = UnprivilegedProcess.Start(UnprivilegedProcess.StartInfo(privport, DemoPolicy.Uid, DemoPolicy.Gid, program, arguments));
         var output = process.StandardOutput.ReadToEndAsync(cancellation);
         var errors = process.StandardError.ReadToEndAsync(cancellation);
         await process.WaitForExitAsync(cancellation);

@@ -7,7 +7,7 @@ using static Privport.Interop.Interop.Libc;
 namespace Privport.Commands;
 
 /// <summary>
-/// <c>privport exec --port ENDPOINT... [--name N]... [--user U] [--group G] [--keep-caps] -- CMD</c>: opens the
+/// <c>privport exec [--port ENDPOINT]... [--name N]... [--user U] [--group G] [--keep-caps] -- CMD</c>: opens the
 /// sockets (itself as root, else through the broker), drops to the user as root, and execs the program with the
 /// sockets at descriptors 3, 4, … and LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES as systemd sets them. A program
 /// that runs as another user starts outside root's session, with no terminal (<see cref="TerminalIsolation"/>),
@@ -150,11 +150,6 @@ internal sealed class ExecCommand
         if (request.Command.Count == 0)
         {
             return "give the program to run, e.g. privport exec --port tcp/80 --user www-data -- python3 server.py";
-        }
-
-        if (request.Ports.Count == 0)
-        {
-            return "give at least one --port ENDPOINT to open, e.g. --port tcp/80";
         }
 
         if (request.Names.Count > request.Ports.Count)

@@ -61,7 +61,7 @@ internal sealed class DemoStage : IDisposable
     /// <summary>
     /// DOTNET_ROOT for a framework-dependent privport, so the copy finds the runtime whatever the child's environment.
     /// </summary>
-    public static string? RuntimeRoot() => Launch.UnprivilegedProcess.RuntimeRoot();
+    public static string? RuntimeRoot() => Launch.PrivportExecutable.RuntimeRoot();
 
     public void Dispose()
     {

@@ -1,68 +1,61 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Privport.Launch;
 
 /// <summary>
-/// Starts a program as another uid through setpriv(1), with the supplementary groups given (none by default), as <c>privport exec</c> starts
-/// one: in a session of its own (setsid(1), before the uid changes), stdin not a terminal, and a minimal environment.
-/// A process of that uid could otherwise type into root's terminal (TIOCSTI) or read it, and root's variables would
-/// be handed to it.
+/// Starts a program as another user through <c>privport exec --user UID --group GID -- PROGRAM ARGS</c>, so that
+/// privport becomes another user in one way only (<see cref="PrivilegeDrop"/>): the user's supplementary groups, gid
+/// and uid, every capability set empty and no_new_privs; a session of its own with no terminal, and the minimal
+/// environment of <see cref="ProgramEnvironment"/>. A process of that uid could otherwise type into root's terminal
+/// (TIOCSTI) or read it, and root's variables would be handed to it. The caller must be root.
 /// </summary>
 internal static class UnprivilegedProcess
 {
-    private static readonly string[] SetprivLocations = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"];
-    private static readonly string[] SetsidLocations = ["/usr/bin/setsid", "/bin/setsid", "/usr/sbin/setsid"];
+    // A framework-dependent privport, and a .NET program started by it, find the runtime through it.
+    private const string RuntimeRootVariable = "DOTNET_ROOT";
 
-    /// <summary>setpriv(1), when setsid(1) is there too (both come with util-linux); null otherwise.</summary>
-    public static string? FindSetpriv() => SetsidLocations.Any(File.Exists) ? SetprivLocations.FirstOrDefault(File.Exists) : null;
-
-    public static ProcessStartInfo StartInfo(string setpriv, uint uid, uint gid, string program, IEnumerable<string> arguments, IReadOnlyList<uint>? groups = null)
+    /// <param name="privport">The privport that drops privileges and execs the program, as root.</param>
+    /// <param name="uid">The user to run as; its supplementary groups come from the user database, as for exec.</param>
+    /// <param name="gid">The primary group, in place of the user's own (exec's <c>--group</c>).</param>
+    public static ProcessStartInfo StartInfo(PrivportExecutable privport, uint uid, uint gid, string program, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(SetsidLocations.First(File.Exists))
+        // Output is redirected, so neither stdout nor stderr is a terminal: exec leaves the session in place and
+        // replaces itself with the program, and the process started here is the program (one pid, no relay).
+        var info = new ProcessStartInfo(privport.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
 
-        // setsid(1) execs without forking: a child of Process.Start is never a process group leader.
-        foreach (string argument in new[] { setpriv, "--reuid", uid.ToString(CultureInfo.InvariantCulture), "--regid", gid.ToString(CultureInfo.InvariantCulture) })
+        foreach (string argument in privport.LeadingArguments)
         {
             info.ArgumentList.Add(argument);
         }
 
-        if (groups is { Count: > 0 })
-        {
-            info.ArgumentList.Add("--groups");
-            info.ArgumentList.Add(string.Join(',', groups));
-        }
-        else
-        {
-            info.ArgumentList.Add("--clear-groups");
-        }
-
-        info.ArgumentList.Add("--");
-        info.ArgumentList.Add(program);
-
-        foreach (string argument in arguments)
+        string[] exec =
+        [
+            "exec", "--user", uid.ToString(CultureInfo.InvariantCulture), "--group", gid.ToString(CultureInfo.InvariantCulture),
+            "--keep-env", RuntimeRootVariable, "--", program,
+        ];
+        foreach (string argument in exec.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }
 
+        // exec itself runs as root from no more than it needs; the program's environment is built by exec from this.
         string? language = Environment.GetEnvironmentVariable("LANG");
         info.Environment.Clear();
         info.Environment["PATH"] = ProgramEnvironment.DefaultPath;
-        info.Environment["HOME"] = "/";
         if (language is not null)
         {
             info.Environment["LANG"] = language;
         }
 
-        if (RuntimeRoot() is { } runtimeRoot)
+        if (PrivportExecutable.RuntimeRoot() is { } runtimeRoot)
         {
-            info.Environment["DOTNET_ROOT"] = runtimeRoot;
+            info.Environment[RuntimeRootVariable] = runtimeRoot;
         }
 
         return info;
@@ -75,13 +68,5 @@ internal static class UnprivilegedProcess
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
         process.StandardInput.Close();
         return process;
-    }
-
-    /// <summary>The dotnet installation a JIT build runs from, so the child finds it with the minimal environment.</summary>
-    public static string? RuntimeRoot()
-    {
-        string runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
-        var candidate = new DirectoryInfo(runtimeDirectory.TrimEnd('/')).Parent?.Parent?.Parent;
-        return candidate is not null && File.Exists(Path.Combine(candidate.FullName, "dotnet")) ? candidate.FullName : null;
     }
 }

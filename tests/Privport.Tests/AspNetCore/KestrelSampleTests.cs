@@ -47,7 +47,7 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
         Privilege.RequireRoot();
         using var sample = new StagedKestrelSample();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay686);
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "686"]);
+        var info = SetprivProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "686"]);
         info.Environment["PRIVPORT_SOCKET"] = broker.SocketPath;
         // ASP.NET Core's content root is the working directory: the staged copy, which nobody can read.
         info.WorkingDirectory = sample.Directory;
@@ -66,7 +66,7 @@ public sealed class KestrelSampleTests(StagedPrivport privport)
         Privilege.RequireRoot();
         using var sample = new StagedKestrelSample();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay686);
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "687"]);
+        var info = SetprivProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, sample.Dotnet, [sample.Assembly, "--address", "127.0.0.1", "--port", "687"]);
         info.Environment["PRIVPORT_SOCKET"] = broker.SocketPath;
         // ASP.NET Core's content root is the working directory: the staged copy, which nobody can read.
         info.WorkingDirectory = sample.Directory;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using Privport.Interop;
 using Privport.Protocol;
-using Privport.Demo;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Broker;
@@ -57,7 +56,7 @@ public sealed class BrokerDenialOfServiceTests(StagedPrivport privport)
             await using var broker = await RunningBroker.StartAsync(privport, Policy);
             var (quietRoot, quietBinds) = await MeasureAsync(broker, program);
             Assert.True(quietRoot.Count == Probes && quietBinds.Count == Probes, $"without attack: root {Describe(quietRoot)}, wrapped bind {Describe(quietBinds)}");
-            await using var attacker = ServiceProcess.Start(UnprivilegedProcess.StartInfo(
+            await using var attacker = ServiceProcess.Start(SetprivProcess.StartInfo(
                 Privilege.Setpriv, Attacker, Attacker, Python, [script, broker.SocketPath, attack, AttackerConnections.ToString(CultureInfo.InvariantCulture), "60"]));
             await attacker.WaitUntilAsync(() => attacker.Stdout.Contains("ready", StringComparison.Ordinal) || attacker.HasExited, "the attacker's connections");
             Assert.False(attacker.HasExited, attacker.Stderr);

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Privport.Interop;
 using Privport.Protocol;
-using Privport.Demo;
 using Privport.Tests.Infrastructure;
 using static Privport.Interop.Interop.Libc;
 
@@ -169,7 +168,7 @@ public sealed partial class BrokerDescriptorLimitTests(StagedPrivport privport)
 
     private static async Task<ServiceProcess> HoldAsync(uint uid, string python, string script, string socketPath)
     {
-        var holder = ServiceProcess.Start(UnprivilegedProcess.StartInfo(Privilege.Setpriv, uid, uid, python, [script, socketPath, "hold", "128", "120"]));
+        var holder = ServiceProcess.Start(SetprivProcess.StartInfo(Privilege.Setpriv, uid, uid, python, [script, socketPath, "hold", "128", "120"]));
         await holder.WaitUntilAsync(() => holder.Stdout.Contains("ready", StringComparison.Ordinal) || holder.HasExited, $"uid {uid}'s connections");
         Assert.False(holder.HasExited, holder.Stderr);
 

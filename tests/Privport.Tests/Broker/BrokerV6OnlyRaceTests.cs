@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Privport.Demo;
 using Privport.Tests.Infrastructure;
 using Privport.Tests.Packaging;
 
@@ -40,7 +39,7 @@ public sealed class BrokerV6OnlyRaceTests(StagedPrivport privport)
                 addresses = ["::"]
                 """);
 
-            var info = UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, attacker,
+            var info = SetprivProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, attacker,
                 [broker.SocketPath, $"{Port}", $"{MaxTries}", $"{MaxSeconds}"]);
             info.RedirectStandardInput = true;
             info.RedirectStandardOutput = true;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Privport.Demo;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Broker;
@@ -157,7 +156,7 @@ public sealed class PeerIdentityAttackTests(StagedPrivport privport) : IDisposab
         string sleep = File.Exists("/usr/bin/sleep") ? "/usr/bin/sleep" : "/bin/sleep";
         string link = Path.Combine(_directory, new string('s', nameLength));
         File.CreateSymbolicLink(link, sleep);
-        var info = UnprivilegedProcess.StartInfo(Privilege.Setpriv, ManyGroups, ManyGroups, link, ["30"]);
+        var info = SetprivProcess.StartInfo(Privilege.Setpriv, ManyGroups, ManyGroups, link, ["30"]);
         int clear = info.ArgumentList.IndexOf("--clear-groups");
         info.ArgumentList[clear] = "--groups";
         info.ArgumentList.Insert(clear + 1, Member.ToString(CultureInfo.InvariantCulture));

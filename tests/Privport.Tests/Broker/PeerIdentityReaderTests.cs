@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Privport.Broker;
 using Privport.Interop;
-using Privport.Demo;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Broker;
@@ -38,7 +37,7 @@ public sealed class PeerIdentityReaderTests(StagedPrivport privport) : IDisposab
         {
             File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
             File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
-            info = UnprivilegedProcess.StartInfo(Privilege.Setpriv, Member, Member, privport.Executable, probe);
+            info = SetprivProcess.StartInfo(Privilege.Setpriv, Member, Member, privport.Executable, probe);
             int clear = info.ArgumentList.IndexOf("--clear-groups");
             info.ArgumentList[clear] = "--groups";
             info.ArgumentList.Insert(clear + 1, string.Join(',', groups));

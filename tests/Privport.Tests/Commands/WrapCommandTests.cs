@@ -295,7 +295,7 @@ public sealed class WrapCommandTests(StagedPrivport privport)
 
     /// <summary>Starts <paramref name="program"/> under privport wrap as nobody.</summary>
     private ServiceProcess StartWrapped(RunningBroker broker, string program, params string[] arguments) =>
-        ServiceProcess.Start(Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
+        ServiceProcess.Start(SetprivProcess.StartInfo(Privilege.Setpriv, Nobody, Nobody, privport.Executable,
             ["wrap", "--socket", broker.SocketPath, "--", program, .. arguments]));
 
     [Fact]

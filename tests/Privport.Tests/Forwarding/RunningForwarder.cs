@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Privport.Demo;
 using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Forwarding;
@@ -54,7 +53,7 @@ public sealed class RunningForwarder : IAsyncDisposable
 
     /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, running as <paramref name="uid"/> through setpriv.</summary>
     public static Task<RunningForwarder> StartAsUidAsync(StagedPrivport privport, uint uid, int listeners, params string[] arguments) =>
-        StartAsync(UnprivilegedProcess.StartInfo(Privilege.Setpriv, uid, uid, privport.Executable, ["forward", .. arguments]), listeners, []);
+        StartAsync(SetprivProcess.StartInfo(Privilege.Setpriv, uid, uid, privport.Executable, ["forward", .. arguments]), listeners, []);
 
     /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, under a tracer such as <c>strace -f -o FILE</c>.</summary>
     public static Task<RunningForwarder> StartWrappedAsync(StagedPrivport privport, IReadOnlyList<string> wrap, int listeners, params string[] arguments) =>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Privport.Demo;
 
 namespace Privport.Tests.Infrastructure;
 
@@ -13,15 +12,8 @@ public static class Run
 
     public static async Task<ProcessResult> AsUidWithGroupsAsync(uint uid, uint[] groups, string program, params string[] arguments)
     {
-        var info = UnprivilegedProcess.StartInfo(Privilege.Setpriv, uid, uid, program, arguments);
+        var info = SetprivProcess.StartInfo(Privilege.Setpriv, uid, uid, program, arguments, groups);
         info.WorkingDirectory = ServiceProcess.ReadableWorkingDirectory;
-        if (groups.Length > 0)
-        {
-            int clear = info.ArgumentList.IndexOf("--clear-groups");
-            info.ArgumentList[clear] = "--groups";
-            info.ArgumentList.Insert(clear + 1, string.Join(',', groups));
-        }
-
         return await CompleteAsync(info);
     }
 

@@ -123,7 +123,7 @@ public sealed class ExecEnvironmentTests(StagedPrivport privport)
         Privilege.RequireRoot();
         RequirePython();
         await using var broker = await RunningBroker.StartAsync(privport, NobodyMay845To849);
-        var info = Demo.UnprivilegedProcess.StartInfo(Privilege.Setpriv, 65534, 65534, privport.Executable,
+        var info = SetprivProcess.StartInfo(Privilege.Setpriv, 65534, 65534, privport.Executable,
             ["exec", "--socket", broker.SocketPath, "--env", "APP_MODE=test", "--port", "tcp/127.0.0.1:845", "--", ExecProbe.Python, "-c", PrintEnvironment]);
         info.Environment["APP_CONFIG"] = "/etc/app.conf";
 

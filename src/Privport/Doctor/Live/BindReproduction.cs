@@ -9,9 +9,10 @@ using Privport.Sockets;
 namespace Privport.Doctor.Live;
 
 /// <summary>
-/// Reproduces the bind as the user who failed: in a child process (this very binary, a hidden verb) started through
-/// setpriv with that user's uid, gid and groups and no capabilities (in a session of its own, stdin not a terminal, a
-/// minimal environment: <see cref="UnprivilegedProcess"/>), or in this process when the user is the caller.
+/// Reproduces the bind as the user who failed: in a child process (this very binary, a hidden verb) started as
+/// <c>privport exec</c> starts a program, with that user's uid, gid and groups and no capabilities (in a session of its
+/// own, stdin not a terminal, a minimal environment: <see cref="UnprivilegedProcess"/>), or in this process when the
+/// user is the caller.
 /// </summary>
 internal static class BindReproduction
 {
@@ -36,15 +37,16 @@ internal static class BindReproduction
             return new ReproducedBind(who, null, $"only root can start a process as {user.Name}; run the doctor as root, or as {user.Name}");
         }
 
-        if (UnprivilegedProcess.FindSetpriv() is not { } setpriv || selfExecutable is null)
+        if (selfExecutable is null)
         {
-            return new ReproducedBind(who, null, "setpriv(1) and setsid(1) from util-linux are needed to run the bind as another user");
+            return new ReproducedBind(who, null, "cannot tell where the privport executable is, to run the bind as another user");
         }
 
+        var privport = PrivportExecutable.At(selfExecutable);
         string[] arguments = brokerSocket is not null && File.Exists(brokerSocket)
-            ? ["doctor", Verb, endpoint.ToString(), "--socket", brokerSocket]
-            : ["doctor", Verb, endpoint.ToString()];
-        var info = UnprivilegedProcess.StartInfo(setpriv, user.Uid, user.PrimaryGid, selfExecutable, arguments, UserDatabase.GroupsOf(user.Name, user.PrimaryGid));
+            ? [.. privport.LeadingArguments, "doctor", Verb, endpoint.ToString(), "--socket", brokerSocket]
+            : [.. privport.LeadingArguments, "doctor", Verb, endpoint.ToString()];
+        var info = UnprivilegedProcess.StartInfo(privport, user.Uid, user.PrimaryGid, privport.FileName, arguments);
         using var process = UnprivilegedProcess.Start(info);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(Limit);
