@@ -87,7 +87,8 @@ internal sealed class ForwardCommand
             return await BindAndBecome(account, settings, request.SocketPath, configText);
         }
 
-        // After the re-execution: a process image that replaces this one starts its own host.
+        // Only now: BindAndBecome replaces this process image, which must inherit the NOTIFY_SOCKET the host takes out
+        // of the environment.
         using var host = ServiceHost.Create();
         var logger = host.Logger;
 
