@@ -45,10 +45,10 @@ internal static partial class CommandLine
         {
             pairs, config, user, group, proxy, maxConns, idle, drain, threads, scheduling, socket, metrics,
         };
-        command.SetAction((result, cancellation) => new ForwardCommand(ServiceLogging.StandardError()).RunAsync(new ForwardRequest(
+        SetServiceAction(command, result => new ForwardCommand(ServiceLogging.StandardError()).RunAsync(new ForwardRequest(
             result.GetValue(pairs) ?? [], result.GetValue(config), result.GetValue(user), result.GetValue(group), result.GetValue(proxy),
             result.GetValue(maxConns), result.GetValue(idle), result.GetValue(drain), result.GetValue(threads), result.GetValue(socket),
-            result.GetValue(metrics), result.GetValue(scheduling)), cancellation));
+            result.GetValue(metrics), result.GetValue(scheduling))));
         return command;
     }
 }

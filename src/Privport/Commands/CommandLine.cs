@@ -56,6 +56,14 @@ internal static partial class CommandLine
         HelpName = "PATH",
     };
 
+    /// <summary>
+    /// The action of a verb that runs until stopped, in a <see cref="ServiceHost"/>. Synchronous, so System.CommandLine
+    /// leaves SIGTERM and SIGINT to the host: with an asynchronous action it ends the process 2 s after either, with
+    /// 143 or 130, cutting forward's drain short and the broker's withdrawal of its kernel grants.
+    /// </summary>
+    private static void SetServiceAction(Command command, Func<ParseResult, Task<int>> run) =>
+        command.SetAction(result => run(result).GetAwaiter().GetResult());
+
     /// <summary>--metrics ADDRESS:PORT, shared by the long-running verbs.</summary>
     internal static Option<string?> MetricsOption() => new("--metrics")
     {
@@ -105,10 +113,9 @@ internal static partial class CommandLine
         {
             policy, socket, audit, auditRate, timeout, metrics, bpfRoot, onStop,
         };
-        command.SetAction((result, cancellation) => new ServeCommand(ServiceLogging.StandardError()).RunAsync(
+        SetServiceAction(command, result => new ServeCommand(ServiceLogging.StandardError()).RunAsync(
             new ServeRequest(result.GetValue(policy)!, result.GetValue(socket)!, result.GetValue(audit), result.GetValue(auditRate), result.GetValue(timeout), result.GetValue(metrics),
-                result.GetValue(bpfRoot)!, result.Choice<KernelGrantsOnStop>(onStop)),
-            cancellation));
+                result.GetValue(bpfRoot)!, result.Choice<KernelGrantsOnStop>(onStop))));
         return command;
     }
 

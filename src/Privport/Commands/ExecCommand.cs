@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Privport.Client;
+using Privport.HostFacts;
 using Privport.Interop;
 using Privport.Launch;
-using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Commands;
 
@@ -51,7 +51,7 @@ internal sealed class ExecCommand
             return ExitCodes.Usage;
         }
 
-        bool root = geteuid() == 0;
+        bool root = CurrentProcess.IsRoot;
         if (Target(request, root, out int refusal) is not { } target)
         {
             return refusal;
@@ -176,14 +176,14 @@ internal sealed class ExecCommand
         {
             if (request.KeepCapabilities)
             {
-                _error().WriteLine($"{Verb}: --keep-caps keeps root's CAP_NET_BIND_SERVICE, but privport runs as uid {geteuid()}; run it as root, or drop --keep-caps");
+                _error().WriteLine($"{Verb}: --keep-caps keeps root's CAP_NET_BIND_SERVICE, but privport runs as uid {CurrentProcess.EffectiveUid}; run it as root, or drop --keep-caps");
                 refusal = ExitCodes.Usage;
                 return null;
             }
 
             if (request.User is not null)
             {
-                if (!TargetAccount.TryResolve(request.User, request.Group, out var same, out _) || same.Uid != geteuid())
+                if (!TargetAccount.TryResolve(request.User, request.Group, out var same, out _) || same.Uid != CurrentProcess.EffectiveUid)
                 {
                     _error().WriteLine($"{Verb}: only root can switch to --user {request.User}; run privport exec as root, or leave out --user to run as yourself with sockets from the broker");
                     refusal = ExitCodes.NoPermission;

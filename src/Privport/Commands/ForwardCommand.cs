@@ -1,21 +1,20 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Privport.Client;
 using Privport.Interop;
 using Privport.Forwarding;
+using Privport.HostFacts;
 using Privport.Launch;
 using Privport.Metrics;
-using static Privport.Interop.Interop.Libc;
 
 namespace Privport.Commands;
 
 /// <summary>
 /// <c>privport forward</c>: binds each LISTEN endpoint (as root, else through the broker), drops to <c>--user</c> when
-/// root, and forwards connections and datagrams to the TARGETs until SIGTERM or SIGINT, then drains.
+/// root, and forwards connections and datagrams to the TARGETs until SIGTERM or SIGINT, then drains. Runs in the
+/// <see cref="ServiceHost"/> <c>serve</c> runs in, so it tells systemd when it forwards and when it stops.
 /// </summary>
 internal sealed class ForwardCommand
 {
@@ -28,10 +27,10 @@ internal sealed class ForwardCommand
         _error = error;
     }
 
-    public async Task<int> RunAsync(ForwardRequest request, CancellationToken cancellation)
+    public async Task<int> RunAsync(ForwardRequest request)
     {
         // Before anything is bound and the connection cap is derived from the limit.
-        FileDescriptorLimit.RaiseSoftToHard();
+        CurrentProcess.RaiseOpenFileLimit();
 
         InheritedListeners? inherited;
         try
@@ -57,7 +56,7 @@ internal sealed class ForwardCommand
             return ExitCodes.Usage;
         }
 
-        bool root = geteuid() == 0;
+        bool root = CurrentProcess.IsRoot;
         if (root && settings.User is null)
         {
             // Forwarding as root by accident would hand every client's connection to a root process.
@@ -76,7 +75,7 @@ internal sealed class ForwardCommand
                 return ExitCodes.NoUser;
             }
 
-            if (!root && account.Uid != geteuid())
+            if (!root && account.Uid != CurrentProcess.EffectiveUid)
             {
                 await _error.WriteLineAsync($"{Verb}: only root can switch to --user {settings.User}; run as root, or leave out --user to forward as yourself with ports from the broker");
                 return ExitCodes.NoPermission;
@@ -88,12 +87,13 @@ internal sealed class ForwardCommand
             return await BindAndBecome(account, settings, request.SocketPath, configText);
         }
 
-        using var loggerFactory = LoggerFactory.Create(logging =>
-        {
-            ServiceLogging.Configure(logging);
-            logging.AddFilter((category, level) => level >= LogLevel.Information);
-        });
-        var logger = loggerFactory.CreateLogger("privport");
+        // Only now: BindAndBecome replaces this process image, which must inherit the NOTIFY_SOCKET the host takes out
+        // of the environment.
+        using var host = ServiceHost.Create();
+        var logger = host.Logger;
+
+        // The host's SIGTERM and SIGINT handling is in place before any listener is, so a stop never finds it missing.
+        await host.StartAsync();
 
         var listeners = new List<ListenerSlot>(settings.Rules.Length);
         Forwarder forwarder;
@@ -102,10 +102,10 @@ internal sealed class ForwardCommand
             if (inherited is not null)
             {
                 listeners = inherited.Slots(settings.Rules);
-                if (account is null || !HoldsDrop(account))
+                if (account is null || !ForwardReexec.IsDroppedTo(account))
                 {
                     listeners.ForEach(listener => listener.Dispose());
-                    await _error.WriteLineAsync($"{Verb}: listeners were passed across a re-execution, but this process does not run as the --user it names without privileges (uid {geteuid()}); start privport forward again");
+                    await _error.WriteLineAsync($"{Verb}: listeners were passed across a re-execution, but this process does not run as the --user it names without privileges (uid {CurrentProcess.EffectiveUid}); start privport forward again");
                     return ExitCodes.Software;
                 }
 
@@ -160,32 +160,17 @@ internal sealed class ForwardCommand
                 }
             }
 
-            // Logged once metrics are served too, so whoever waits for these lines finds everything up.
+            // Logged, and READY=1 sent, once metrics are served too, so whoever waits for either finds everything up.
             foreach (var listener in listeners)
             {
                 ForwardLog.Listening(logger, listener.Rule.Name + ProxyNote(listener.Rule), listener.BoundBy);
             }
 
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            void Stop(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                try
-                {
-                    stopping.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // System.CommandLine cancels on SIGTERM too: this handler, run later from the thread pool, can
-                    // find the stop already done and its token gone.
-                }
-            }
-
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            host.Ready(Describe(listeners));
             await using (metricsEndpoint)
             {
-                bool healthy = await forwarder.RunAsync(stopping.Token);
+                bool healthy = await forwarder.RunAsync(host.Stopping);
+                await host.StopAsync();
                 return healthy ? ExitCodes.Ok : ExitCodes.Software;
             }
         }
@@ -231,14 +216,6 @@ internal sealed class ForwardCommand
         return exit;
     }
 
-    /// <summary>Whether this process runs as <paramref name="account"/> (unless root) with no way back to root.</summary>
-    private static bool HoldsDrop(TargetAccount account) =>
-        !account.IsRoot
-        && ProcessCredentials.Uids() == (account.Uid, account.Uid, account.Uid)
-        && ProcessCredentials.Gids() == (account.Gid, account.Gid, account.Gid)
-        && ProcessCredentials.NoNewPrivileges()
-        && !ProcessCredentials.CanRegainRoot();
-
     private static void LogLimits(ILogger logger, Forwarder forwarder, ForwardSettings settings)
     {
         long openFiles = DescriptorBudget.OpenFileLimit();
@@ -265,6 +242,15 @@ internal sealed class ForwardCommand
         {
             ForwardLog.NoIdleTimeout(logger, settings.UdpFlowTimeout.TotalSeconds);
         }
+    }
+
+    /// <summary>The STATUS= line <c>systemctl status</c> shows: the forwards, or their count when they are many.</summary>
+    private static string Describe(List<ListenerSlot> listeners)
+    {
+        string forwards = string.Join(", ", listeners.Select(listener => listener.Rule.Name));
+        return forwards.Length <= 200
+            ? $"forwarding {forwards}"
+            : string.Create(CultureInfo.InvariantCulture, $"forwarding {listeners.Count} listeners");
     }
 
     private static string ProxyNote(ForwardRule rule) => rule.ProxyProtocol switch

@@ -1,9 +1,6 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Privport.Broker;
-using Privport.Interop;
+using Privport.HostFacts;
 using Privport.Metrics;
 using Privport.Policy;
 
@@ -26,7 +23,7 @@ internal sealed class ServeCommand
         _error = error;
     }
 
-    public async Task<int> RunAsync(ServeRequest request, CancellationToken cancellation)
+    public async Task<int> RunAsync(ServeRequest request)
     {
         var (policyPath, socketPath, auditPath, auditLinesPerUid, clientTimeoutSeconds, metricsAddress, bpfRoot, onStop) = request;
         MetricsAddress? metricsAt = null;
@@ -48,20 +45,16 @@ internal sealed class ServeCommand
             return ExitCodes.Usage;
         }
 
-        ulong descriptorLimit = FileDescriptorLimit.RaiseSoftToHard();
+        ulong descriptorLimit = CurrentProcess.RaiseOpenFileLimit();
         var options = new BrokerOptions(socketPath, policyPath, auditPath, TimeSpan.FromSeconds(clientTimeoutSeconds));
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        // Not AddSystemd(): it would send READY=1 when the host starts, before the socket listens, and never
-        // RELOADING=1. SystemdNotifier sends both at the right moments.
-        ServiceLogging.Configure(builder.Logging);
-        builder.Logging.AddFilter((category, level) => level >= (category == "privport" ? LogLevel.Information : LogLevel.Warning));
-        using var host = builder.Build();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("privport");
+        using var host = ServiceHost.Create();
+        var logger = host.Logger;
+        var notifier = host.Notifier;
 
         PolicyStore policy;
         try
         {
-            policy = PolicyStore.OpenWaitingForNameService(policyPath, new SystemAccountDirectory(), logger, NameServicePatience, cancellation);
+            policy = PolicyStore.OpenWaitingForNameService(policyPath, new SystemAccountDirectory(), logger, NameServicePatience, host.Stopping);
         }
         catch (PolicyLoadException e)
         {
@@ -89,7 +82,6 @@ internal sealed class ServeCommand
         }
 
         var metrics = metricsAt is null ? null : new BrokerMetrics();
-        using var notifier = SystemdNotifier.FromEnvironment();
         using (audit)
         {
             var statistics = new BrokerStatistics(metrics);
@@ -108,7 +100,7 @@ internal sealed class ServeCommand
             var events = KernelEventPump.TryStart(kernel, enrolments, audit, statistics, logger, TimeProvider.System);
 
             // The host's SIGTERM handling is in place before the socket appears, so a stop never finds it missing.
-            await host.StartAsync(cancellation);
+            await host.StartAsync();
             try
             {
                 server.Start();
@@ -116,7 +108,7 @@ internal sealed class ServeCommand
             catch (BrokerStartException e)
             {
                 await _error.WriteLineAsync($"privport serve: {e.Message}");
-                await host.StopAsync(CancellationToken.None);
+                await host.StopAsync();
                 return ExitCodes.Software;
             }
 
@@ -132,7 +124,7 @@ internal sealed class ServeCommand
                 catch (MetricsStartException e)
                 {
                     await _error.WriteLineAsync($"privport serve: {e.Message}");
-                    await host.StopAsync(CancellationToken.None);
+                    await host.StopAsync();
                     return ExitCodes.Software;
                 }
             }
@@ -162,18 +154,15 @@ internal sealed class ServeCommand
                 }
 
                 PeerVisibility.WarnIfBlind(policy.Current, policyPath, logger);
-                notifier.Ready(Describe(policy));
-                var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
-                await server.RunAsync(stopping.Token);
-                notifier.Stopping();
+                host.Ready(Describe(policy));
+                await server.RunAsync(host.Stopping);
                 events?.Dispose();
                 if (onStop == KernelGrantsOnStop.Revoke)
                 {
                     kernel.Withdraw();
                 }
 
-                await host.StopAsync(CancellationToken.None);
+                await host.StopAsync();
             }
         }
 

@@ -106,6 +106,17 @@ internal static class ForwardReexec
     }
 
     /// <summary>
+    /// Whether this process runs as <paramref name="account"/> (unless root) with no way back to root, as
+    /// <see cref="Replace"/> leaves it.
+    /// </summary>
+    public static bool IsDroppedTo(TargetAccount account) =>
+        !account.IsRoot
+        && ProcessCredentials.Uids() == (account.Uid, account.Uid, account.Uid)
+        && ProcessCredentials.Gids() == (account.Gid, account.Gid, account.Gid)
+        && ProcessCredentials.NoNewPrivileges()
+        && !ProcessCredentials.CanRegainRoot();
+
+    /// <summary>
     /// The kernel names a process after the file it executed, here "exe" from /proc/self/exe; ps, top and pgrep show
     /// that name, so it goes back to the program's own (the argv[0] the re-execution kept).
     /// </summary>

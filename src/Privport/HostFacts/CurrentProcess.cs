@@ -6,4 +6,10 @@ internal static class CurrentProcess
     public static uint EffectiveUid => Privport.Interop.Interop.Libc.geteuid();
 
     public static bool IsRoot => EffectiveUid == 0;
+
+    /// <summary>
+    /// Raises the soft open-file limit to the hard one, as the long-running verbs hold a descriptor per client; returns
+    /// the soft limit now in force.
+    /// </summary>
+    public static ulong RaiseOpenFileLimit() => Privport.Interop.FileDescriptorLimit.RaiseSoftToHard();
 }

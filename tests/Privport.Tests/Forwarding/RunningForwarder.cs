@@ -51,6 +51,18 @@ public sealed class RunningForwarder : IAsyncDisposable
     public static Task<RunningForwarder> StartAsync(StagedPrivport privport, int listeners, params string[] arguments) =>
         StartAsync(new ProcessStartInfo(privport.Executable), listeners, ["forward", .. AsRootUnlessNamed(arguments)]);
 
+    /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, with <paramref name="environment"/> added to privport's.</summary>
+    public static Task<RunningForwarder> StartAsync(StagedPrivport privport, IReadOnlyDictionary<string, string> environment, int listeners, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(privport.Executable);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return StartAsync(info, listeners, ["forward", .. AsRootUnlessNamed(arguments)]);
+    }
+
     /// <summary>As <see cref="StartAsync(StagedPrivport, int, string[])"/>, running as <paramref name="uid"/> through setpriv.</summary>
     public static Task<RunningForwarder> StartAsUidAsync(StagedPrivport privport, uint uid, int listeners, params string[] arguments) =>
         StartAsync(SetprivProcess.StartInfo(Privilege.Setpriv, uid, uid, privport.Executable, ["forward", .. arguments]), listeners, []);

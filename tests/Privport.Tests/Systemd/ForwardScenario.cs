@@ -32,9 +32,12 @@ public sealed class ForwardScenario(SystemdContainer container)
         Assert.Contains("behind the forwarder", page.Stdout, StringComparison.Ordinal);
         var unit = await container.ShAsync("""
             systemctl show -p NRestarts --value privport-forward@web
+            systemctl show -p StatusText --value privport-forward@web
             pid=$(systemctl show -p MainPID --value privport-forward@web); grep -E '^(Uid|CapEff|CapBnd):' /proc/$pid/status
             """);
         Assert.StartsWith("0\n", unit.Stdout, StringComparison.Ordinal);
+        // Type=notify: systemctl start returned once READY=1 came, from the process already running as www-data.
+        Assert.Contains("\nforwarding tcp/0.0.0.0:80 -> 127.0.0.1:8080\n", unit.Stdout, StringComparison.Ordinal);
         Assert.Contains("Uid:\t33\t33\t33\t33", unit.Stdout, StringComparison.Ordinal);
         Assert.Contains("CapEff:\t0000000000000000", unit.Stdout, StringComparison.Ordinal);
         var disable = await container.ShAsync("systemctl disable -q --now privport-forward@web");

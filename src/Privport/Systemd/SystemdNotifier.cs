@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Privport.Broker;
+namespace Privport.Systemd;
 
 /// <summary>
-/// sd_notify(3) for a <c>Type=notify</c> unit: READY=1 once clients can connect, RELOADING=1 with MONOTONIC_USEC
-/// around a policy reload, STOPPING=1 on the way out. Does nothing when NOTIFY_SOCKET is not set.
+/// sd_notify(3) for a <c>Type=notify</c> unit (the broker, a forwarder): READY=1 once clients can connect, RELOADING=1
+/// with MONOTONIC_USEC around a reload, STOPPING=1 on the way out. Does nothing when NOTIFY_SOCKET is not set.
 /// </summary>
 internal sealed class SystemdNotifier : IDisposable
 {
