@@ -4,6 +4,7 @@ using Privport.Doctor.Causes;
 using Privport.Doctor.Explain;
 using Privport.Doctor.Probes;
 using Privport.Policy;
+using Privport.Tests.Policy;
 
 namespace Privport.Tests.Doctor;
 
@@ -36,6 +37,23 @@ public sealed class KernelGrantFixTests
         Assert.StartsWith("systemctl daemon-reload && systemctl restart caddy.service", fix.Commands[3], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_kernel_rule_for_an_account_whose_name_holds_quotes_names_that_account()
+    {
+        using var host = new FixtureHost();
+        host.Write("/usr/bin/caddy", "");
+        File.WriteAllBytes(host.Host.Path("/usr/bin/caddy"), Elf(interpreter: false));
+        var account = new UserAccount("ca\"d\\dy\n[[allow]]", 61470, 61470);
+
+        var diagnosis = await Diagnose(host, supported: true, account);
+
+        string policy = PolicyText.HereDocument(diagnosis.Causes[0].Fixes[0].Commands[0]);
+        var rule = PolicyText.Single(policy, new AnyAccountDirectory());
+        Assert.Equal(account.Name, Assert.Single(rule.Users).Name);
+        Assert.Equal("caddy.service", Assert.Single(rule.Units));
+        Assert.Equal("tcp/443", Assert.Single(rule.Ports).ToString());
+    }
+
     [Theory]
     [InlineData(true, true)]
     [InlineData(false, false)]
@@ -50,12 +68,12 @@ public sealed class KernelGrantFixTests
         Assert.DoesNotContain(diagnosis.Causes.SelectMany(c => c.Fixes), f => f.Title.Contains("in the kernel", StringComparison.Ordinal));
     }
 
-    private static Task<Diagnosis> Diagnose(FixtureHost host, bool supported)
+    private static Task<Diagnosis> Diagnose(FixtureHost host, bool supported, UserAccount? account = null)
     {
         var facts = new KernelGrantFacts(supported, supported ? [] : ["cgroup v2 is not mounted"], 252);
         var environment = host.Environment() with { KernelGrantProbe = _ => facts };
         return new DiagnosisEngine(environment).DiagnoseAsync(
-            new DoctorRequest(null, MessageExplainer.Explain(Message), Caddy, "/usr/bin/caddy"), TestContext.Current.CancellationToken);
+            new DoctorRequest(null, MessageExplainer.Explain(Message), account ?? Caddy, "/usr/bin/caddy"), TestContext.Current.CancellationToken);
     }
 
     /// <summary>The headers of an x86-64 ELF executable: one PT_LOAD, and a PT_INTERP when it is dynamically linked.</summary>

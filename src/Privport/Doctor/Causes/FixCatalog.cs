@@ -36,8 +36,8 @@ internal static partial class FixCatalog
 
         string unit = UnitName(s);
         string account = s.Request.User?.Name ?? "ACCOUNT";
-        string rule = $"[[allow]]\nname = \"{PolicyRuleText.Name(account, protocol, port)}-kernel\"\nunits = [\"{unit}\"]\nusers = [\"{account}\"]\nports = [\"{s.Protocol}/{N(port)}\"]\n";
-        string file = $"{PolicyDropIn}/50-{PolicyRuleText.Name(account, protocol, port)}-kernel.toml";
+        string rule = PolicyRuleText.ForUnit(account, unit, protocol, port);
+        string file = $"{PolicyDropIn}/50-{PolicyRuleText.Name(account, protocol, port, "-kernel")}.toml";
         var commands = new List<string>
         {
             $"mkdir -p {PolicyDropIn} && cat > {file} <<'EOF'\n{rule}EOF",
