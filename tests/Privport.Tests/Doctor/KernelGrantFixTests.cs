@@ -11,7 +11,7 @@ namespace Privport.Tests.Doctor;
 /// <summary>A statically linked program refused a privileged port on a host that can grant ports in the kernel.</summary>
 public sealed class KernelGrantFixTests
 {
-    private const string Message = "Error: loading initial config: loading new config: http app module: start: listening on :443: listen tcp :443: bind: permission denied";
+    internal const string Message = "Error: loading initial config: loading new config: http app module: start: listening on :443: listen tcp :443: bind: permission denied";
     private static readonly UserAccount Caddy = new("caddy", 61470, 61470);
 
     [Fact]
@@ -37,13 +37,15 @@ public sealed class KernelGrantFixTests
         Assert.StartsWith("systemctl daemon-reload && systemctl restart caddy.service", fix.Commands[3], StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_kernel_rule_for_an_account_whose_name_holds_quotes_names_that_account()
+    [Theory]
+    [InlineData("ca\"d\\dy\n[[allow]]")]
+    [InlineData("a-service-account-with-a-name-longer-than-the-sixty-four-characters-of-a-rule-name")]
+    public async Task The_kernel_rule_loads_and_names_the_account_whatever_its_name(string name)
     {
         using var host = new FixtureHost();
         host.Write("/usr/bin/caddy", "");
         File.WriteAllBytes(host.Host.Path("/usr/bin/caddy"), Elf(interpreter: false));
-        var account = new UserAccount("ca\"d\\dy\n[[allow]]", 61470, 61470);
+        var account = new UserAccount(name, 61470, 61470);
 
         var diagnosis = await Diagnose(host, supported: true, account);
 
@@ -52,6 +54,7 @@ public sealed class KernelGrantFixTests
         Assert.Equal(account.Name, Assert.Single(rule.Users).Name);
         Assert.Equal("caddy.service", Assert.Single(rule.Units));
         Assert.Equal("tcp/443", Assert.Single(rule.Ports).ToString());
+        Assert.EndsWith("-kernel", rule.Name, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -77,7 +80,7 @@ public sealed class KernelGrantFixTests
     }
 
     /// <summary>The headers of an x86-64 ELF executable: one PT_LOAD, and a PT_INTERP when it is dynamically linked.</summary>
-    private static byte[] Elf(bool interpreter)
+    internal static byte[] Elf(bool interpreter)
     {
         const int header = 64, entry = 56;
         int entries = interpreter ? 2 : 1;
