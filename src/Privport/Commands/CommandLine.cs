@@ -152,7 +152,7 @@ internal static partial class CommandLine
             Arity = ArgumentArity.ZeroOrOne,
         };
         var importAuthbind = new Command("import-authbind", "Print a policy equivalent to an authbind configuration (byport/, byaddr/, byuid/)") { authbindDirectory };
-        importAuthbind.SetAction(result => new PolicyImportAuthbindCommand(Privport.Interop.FileOwnership.Read)
+        importAuthbind.SetAction(result => new PolicyImportAuthbindCommand()
             .Run(result.GetValue(authbindDirectory), Console.Out, Console.Error));
 
         return new Command("policy", "Check and try out policies") { check, test, importAuthbind };

@@ -1,4 +1,3 @@
-using Privport.Interop;
 using Privport.Policy;
 
 namespace Privport.Commands;
@@ -8,11 +7,18 @@ internal sealed class PolicyImportAuthbindCommand
 {
     public const string DefaultDirectory = "/etc/authbind";
 
-    private readonly Func<string, FileOwnership> _ownership;
+    private readonly Func<AuthbindImporter> _newImporter;
 
-    public PolicyImportAuthbindCommand(Func<string, FileOwnership> ownership)
+    /// <summary>Reads the owners and modes of authbind's files from the file system.</summary>
+    public PolicyImportAuthbindCommand()
+        : this(() => new AuthbindImporter())
     {
-        _ownership = ownership;
+    }
+
+    /// <param name="newImporter">An importer for each run (one holds the text of one import).</param>
+    public PolicyImportAuthbindCommand(Func<AuthbindImporter> newImporter)
+    {
+        _newImporter = newImporter;
     }
 
     public int Run(string? directory, TextWriter stdout, TextWriter stderr)
@@ -24,7 +30,7 @@ internal sealed class PolicyImportAuthbindCommand
             return ExitCodes.Usage;
         }
 
-        var (toml, skipped) = new AuthbindImporter(_ownership).Import(directory);
+        var (toml, skipped) = _newImporter().Import(directory);
         stdout.Write(toml);
         foreach (string reason in skipped)
         {

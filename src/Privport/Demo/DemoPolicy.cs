@@ -1,4 +1,5 @@
 using System.Globalization;
+using Privport.Policy;
 
 namespace Privport.Demo;
 
@@ -8,14 +9,17 @@ internal static class DemoPolicy
     public const uint Uid = 65534;
     public const uint Gid = 65534;
 
-    public static string Render(string webServerExe, ushort port) => string.Create(CultureInfo.InvariantCulture, $"""
-        # Only the demo web server binary, running as nobody, may bind tcp/{port} on loopback.
-        [[allow]]
-        name = "demo-web"
-        users = ["{Uid}"]
-        exe = ["{webServerExe}"]
-        ports = ["tcp/{port}"]
-        addresses = ["127.0.0.1"]
-
-        """);
+    public static string Render(string webServerExe, ushort port)
+    {
+        string ports = string.Create(CultureInfo.InvariantCulture, $"tcp/{port}");
+        return AllowRuleWriter.Write(new AllowRuleFields
+        {
+            Comments = [$"Only the demo web server binary, running as nobody, may bind {ports} on loopback."],
+            Name = "demo-web",
+            Users = [Uid.ToString(CultureInfo.InvariantCulture)],
+            Exe = [webServerExe],
+            Ports = [ports],
+            Addresses = ["127.0.0.1"],
+        });
+    }
 }

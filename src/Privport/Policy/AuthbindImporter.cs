@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Privport.Config;
 using Privport.Interop;
 
 namespace Privport.Policy;
@@ -17,20 +18,27 @@ internal sealed class AuthbindImporter
     private const uint GroupExecute = 0x8;
     private const uint OtherExecute = 0x1;
 
-    private readonly Func<string, FileOwnership> _ownership;
+    private readonly Func<string, FileStatus> _status;
     private readonly List<string> _skipped = [];
     private readonly StringBuilder _toml = new();
 
-    public AuthbindImporter(Func<string, FileOwnership> ownership)
+    /// <summary>Reads each file's owner and mode from the file system, as authbind's helper does (following links).</summary>
+    public AuthbindImporter()
+        : this(ReadStatus)
     {
-        _ownership = ownership;
+    }
+
+    /// <param name="status">The owner and mode of a file, or an <see cref="IOException"/> when it cannot be read.</param>
+    public AuthbindImporter(Func<string, FileStatus> status)
+    {
+        _status = status;
     }
 
     /// <summary>The policy text and, for each thing that could not be carried over, why.</summary>
     public (string Toml, IReadOnlyList<string> Skipped) Import(string directory)
     {
-        _toml.Append(CultureInfo.InvariantCulture, $"# Imported from {directory} by privport policy import-authbind.\n");
-        _toml.Append("# authbind does not tell TCP from UDP, so each rule allows both: narrow them to what the service uses.\n");
+        _toml.Append(TomlText.Comment($"Imported from {directory} by privport policy import-authbind."));
+        _toml.Append(TomlText.Comment("authbind does not tell TCP from UDP, so each rule allows both: narrow them to what the service uses."));
         foreach (string file in Files(directory, "byport"))
         {
             if (ParsePort(Path.GetFileName(file)) is { } port)
@@ -78,7 +86,17 @@ internal sealed class AuthbindImporter
 
     private void AddByPermission(string file, string id, string[] ports, string[] addresses)
     {
-        var owner = _ownership(file);
+        FileStatus owner;
+        try
+        {
+            owner = _status(file);
+        }
+        catch (IOException e)
+        {
+            Skip(file, $"cannot read its owner and mode ({e.Message}); check that root can read it and import again");
+            return;
+        }
+
         if ((owner.Mode & OtherExecute) != 0)
         {
             AddRule($"authbind-{id}", users: ["*"], groups: [], ports, addresses);
@@ -179,25 +197,18 @@ internal sealed class AuthbindImporter
 
     private void AddRule(string name, string[] users, string[] groups, string[] ports, string[] addresses)
     {
-        _toml.Append(CultureInfo.InvariantCulture, $"\n[[allow]]\nname = \"{name}\"\n");
-        if (users.Length > 0)
+        _toml.Append('\n').Append(AllowRuleWriter.Write(new AllowRuleFields
         {
-            _toml.Append(CultureInfo.InvariantCulture, $"users = [{Quoted(users)}]\n");
-        }
-
-        if (groups.Length > 0)
-        {
-            _toml.Append(CultureInfo.InvariantCulture, $"groups = [{Quoted(groups)}]\n");
-        }
-
-        _toml.Append(CultureInfo.InvariantCulture, $"ports = [{Quoted(ports)}]\n");
-        if (addresses.Length > 0)
-        {
-            _toml.Append(CultureInfo.InvariantCulture, $"addresses = [{Quoted(addresses)}]\n");
-        }
+            Name = name,
+            Users = users,
+            Groups = groups,
+            Ports = ports,
+            Addresses = addresses,
+        }));
     }
 
-    private static string Quoted(string[] values) => string.Join(", ", values.Select(value => $"\"{value}\""));
+    private static FileStatus ReadStatus(string path) =>
+        FileStatus.TryRead(path, followSymbolicLink: true, out var status, out int errno) ? status : throw new SystemCallException($"statx {path}", errno);
 
     private void Skip(string where, string why) => _skipped.Add($"{where}: {why}");
 }

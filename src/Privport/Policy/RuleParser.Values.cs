@@ -20,6 +20,12 @@ internal sealed partial class RuleParser
                 continue;
             }
 
+            if (text.Contains('\0', StringComparison.Ordinal))
+            {
+                _diagnostics.Error(_file, at, "exe", $"'{text.Replace("\0", "\\u0000", StringComparison.Ordinal)}' holds a NUL character (\\u0000), which no path can; name the program's real path");
+                continue;
+            }
+
             string? resolved = RealPath.Resolve(text);
             if (resolved is null)
             {

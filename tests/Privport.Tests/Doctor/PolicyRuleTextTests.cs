@@ -40,4 +40,22 @@ public sealed class PolicyRuleTextTests
             Assert.False(policy.Decide(peer, endpoint with { Address = IPAddress.Any }, false).Allowed);
         }
     }
+
+    [Theory]
+    [InlineData("/opt/we\"ird/server")]
+    [InlineData("/opt/back\\slash\\\"/server")]
+    [InlineData("/opt/new\nline/ser\rver\t")]
+    [InlineData("/opt/\u0001soh\u001f\u007f/\u202eexe.sh")]
+    [InlineData("/opt/]]\n[[allow]]\nusers = [\"*\"]\n#/\U0001F600")]
+    public void The_printed_rule_names_the_very_path_and_user_given_whatever_they_hold(string executable)
+    {
+        const string user = "we\"b\\user\u0000\n[[allow]]";
+
+        var rule = PolicyText.Single(PolicyRuleText.For(user, executable, PortProtocol.Tcp, IPAddress.Loopback, 80), new AnyAccountDirectory());
+
+        Assert.Equal(executable, Assert.Single(rule.Executables).Written);
+        Assert.Equal(user, Assert.Single(rule.Users).Name);
+        Assert.Equal("tcp/80", Assert.Single(rule.Ports).ToString());
+        Assert.Equal("127.0.0.1", Assert.Single(rule.Addresses).ToString());
+    }
 }

@@ -47,7 +47,7 @@ public sealed class WrapKernelTests(StagedPrivport privport)
         // Enrolled inside the caller's own cgroup, in a directory root made and the caller cannot add processes to.
         string[] children = Directory.GetDirectories(host.Cgroup2 + cgroup);
         string child = Assert.Single(children);
-        var owner = Privport.Interop.FileOwnership.Read(child);
+        Assert.True(Privport.Interop.FileStatus.TryRead(child, followSymbolicLink: false, out var owner, out int errno), $"statx {child}: errno {errno}");
         Assert.Equal(0u, owner.Uid);
         Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(child));
         var intrude = await Run.AsUidAsync(Nobody, "sh", "-c", $"echo $$ > '{child}/cgroup.procs'");

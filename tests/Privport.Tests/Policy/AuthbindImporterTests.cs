@@ -2,6 +2,7 @@ using Privport.Client;
 using Privport.Interop;
 using Privport.Commands;
 using Privport.Policy;
+using Privport.Tests.Infrastructure;
 
 namespace Privport.Tests.Policy;
 
@@ -9,12 +10,14 @@ namespace Privport.Tests.Policy;
 public sealed class AuthbindImporterTests : IDisposable
 {
     private readonly TempPolicyDirectory _authbind = new();
-    private readonly Dictionary<string, FileOwnership> _owners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FileStatus> _owners = new(StringComparer.Ordinal);
 
     public void Dispose() => _authbind.Dispose();
 
+    private const uint RegularFile = 0x8000;
+
     private void Add(string relativePath, uint uid, uint gid, uint mode, string text = "") =>
-        _owners[_authbind.Write(relativePath, text)] = new FileOwnership(uid, gid, mode);
+        _owners[_authbind.Write(relativePath, text)] = new FileStatus(RegularFile | mode, uid, gid, Device: 0, Inode: 0, text.Length);
 
     private (PortPolicy Policy, IReadOnlyList<string> Skipped) Import()
     {
@@ -130,12 +133,61 @@ public sealed class AuthbindImporterTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_name_holding_newlines_and_rule_text_stays_a_comment()
+    {
+        string directory = Path.Combine(_authbind.Root, "authbind\n[[allow]]\nname = \"injected\"\nusers = [\"*\"]\nports = [\"tcp/1-1023\"]\n#");
+        Directory.CreateDirectory(directory);
+        Add(Path.Combine(Path.GetRelativePath(_authbind.Root, directory), "byport", "80"), FakeAccountDirectory.WwwData, 0, 0b111_000_000);
+
+        var (toml, skipped) = new AuthbindImporter(path => _owners[path]).Import(directory);
+
+        Assert.Empty(skipped);
+        var rule = PolicyText.Single(toml, new FakeAccountDirectory());
+        Assert.Equal("authbind-byport-80-owner", rule.Name);
+        Assert.Equal(FakeAccountDirectory.WwwData, Assert.Single(rule.Users).Id);
+    }
+
+    [Fact]
+    public void A_file_whose_owner_cannot_be_read_is_skipped_with_the_reason()
+    {
+        string file = _authbind.Write("byport/80", "");
+
+        var (toml, skipped) = new AuthbindImporter(path => throw new IOException($"statx {path}: Permission denied")).Import(_authbind.Root);
+
+        Assert.Empty(PolicyText.Parse(toml, new FakeAccountDirectory()).Rules);
+        string reason = Assert.Single(skipped);
+        Assert.StartsWith($"{file}: cannot read its owner and mode (statx {file}: Permission denied)", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task By_default_owners_and_modes_come_from_the_file_system()
+    {
+        Privilege.RequireRoot();
+        string everyone = _authbind.Write("byport/80", "");
+        File.SetUnixFileMode(everyone, (UnixFileMode)0b111_101_101);
+        string group = _authbind.Write("byport/!600", "");
+        File.SetUnixFileMode(group, (UnixFileMode)0b111_101_000);
+        File.SetUnixFileMode(_authbind.Write("byport/443", ""), (UnixFileMode)0b111_000_000);
+        var chown = await Run.AsRootAsync("chown", $"{FakeAccountDirectory.WwwData}:{FakeAccountDirectory.WebGroup}", group);
+        Assert.True(chown.ExitCode == 0, chown.ToString());
+
+        var (toml, skipped) = new AuthbindImporter().Import(_authbind.Root);
+
+        var policy = PolicyLoader.Load(_authbind.Write("imported/policy.toml", toml), new FakeAccountDirectory());
+        Assert.True(Allows(policy, Peer(FakeAccountDirectory.Nobody), "tcp/0.0.0.0:80"));
+        Assert.True(Allows(policy, Peer(FakeAccountDirectory.WwwData), "tcp/0.0.0.0:600"));
+        Assert.True(Allows(policy, Peer(FakeAccountDirectory.Alice, FakeAccountDirectory.WebGroup), "tcp/0.0.0.0:600"));
+        Assert.False(Allows(policy, Peer(FakeAccountDirectory.Nobody), "tcp/0.0.0.0:600"));
+        Assert.Contains(skipped, reason => reason.Contains("443", StringComparison.Ordinal) && reason.Contains("no one but root", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Import_command_refuses_a_missing_directory_with_the_usage_code()
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
 
-        int exitCode = new PolicyImportAuthbindCommand(_ => default).Run("/nonexistent/authbind", stdout, stderr);
+        int exitCode = new PolicyImportAuthbindCommand().Run("/nonexistent/authbind", stdout, stderr);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("/nonexistent/authbind", stderr.ToString(), StringComparison.Ordinal);

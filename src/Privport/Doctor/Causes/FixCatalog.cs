@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Privport.Client;
+using Privport.Config;
 using Privport.Doctor.Probes;
 using Privport.HostFacts;
 
@@ -36,8 +37,8 @@ internal static partial class FixCatalog
 
         string unit = UnitName(s);
         string account = s.Request.User?.Name ?? "ACCOUNT";
-        string rule = $"[[allow]]\nname = \"{PolicyRuleText.Name(account, protocol, port)}-kernel\"\nunits = [\"{unit}\"]\nusers = [\"{account}\"]\nports = [\"{s.Protocol}/{N(port)}\"]\n";
-        string file = $"{PolicyDropIn}/50-{PolicyRuleText.Name(account, protocol, port)}-kernel.toml";
+        string rule = PolicyRuleText.ForUnit(account, unit, protocol, port);
+        string file = $"{PolicyDropIn}/50-{PolicyRuleText.Name(account, protocol, port, "-kernel")}.toml";
         var commands = new List<string>
         {
             $"mkdir -p {PolicyDropIn} && cat > {file} <<'EOF'\n{rule}EOF",
@@ -115,7 +116,7 @@ internal static partial class FixCatalog
             fixes.Add(new Fix(
                 $"Let privport forward {port} to the program on 127.0.0.1:{high} (a forwarder service)",
                 [
-                    $"mkdir -p /etc/privport/forward.d && cat > /etc/privport/forward.d/port-{port}.toml <<'EOF'\nuser = \"{account}\"\n\n[[forward]]\nlisten = \"{listen}\"\ntarget = \"127.0.0.1:{high}\"\nEOF",
+                    $"mkdir -p /etc/privport/forward.d && cat > /etc/privport/forward.d/port-{port}.toml <<'EOF'\nuser = {TomlText.BasicString(account)}\n\n[[forward]]\nlisten = \"{listen}\"\ntarget = \"127.0.0.1:{high}\"\nEOF",
                     $"systemctl enable --now privport-forward@port-{port}",
                 ],
                 $"The program needs no privilege and listens on 127.0.0.1:{high}; connections take one more hop and come from 127.0.0.1 unless the forwarder adds proxy_protocol and the program reads it."));

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Privport.Client;
+using Privport.Policy;
 
 namespace Privport.Doctor.Causes;
 
@@ -10,39 +12,49 @@ namespace Privport.Doctor.Causes;
 /// </summary>
 internal static class PolicyRuleText
 {
-    public static string Name(string user, PortProtocol protocol, int port)
+    private const int MaxNameLength = 64;
+
+    /// <summary>A rule name the policy loader accepts: <c>doctor-USER-PROTO-PORT</c>, then <paramref name="suffix"/>, at most 64 characters.</summary>
+    public static string Name(string user, PortProtocol protocol, int port, string suffix = "")
     {
         var name = new StringBuilder("doctor-");
-        foreach (char c in $"{user}-{(protocol == PortProtocol.Udp ? "udp" : "tcp")}-{port}")
+        foreach (char c in string.Create(CultureInfo.InvariantCulture, $"{user}-{Protocol(protocol)}-{port}"))
         {
             name.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_');
         }
 
-        return name.Length > 64 ? name.ToString(0, 64) : name.ToString();
+        int room = MaxNameLength - suffix.Length;
+        return (name.Length > room ? name.ToString(0, room) : name.ToString()) + suffix;
     }
 
     public static string For(string user, string? executable, PortProtocol protocol, IPAddress? address, int port)
     {
         ArgumentNullException.ThrowIfNull(user);
-        string proto = protocol == PortProtocol.Udp ? "udp" : "tcp";
-        var text = new StringBuilder();
-        text.Append("[[allow]]\n");
-        text.Append($"name = \"{Name(user, protocol, port)}\"\n");
-        text.Append($"users = [\"{Escape(user)}\"]\n");
-        if (executable is not null)
+        return AllowRuleWriter.Write(new AllowRuleFields
         {
-            text.Append($"exe = [\"{Escape(executable)}\"]\n");
-        }
-
-        text.Append($"ports = [\"{proto}/{port}\"]\n");
-        if (address is not null)
-        {
-            string addresses = address.Equals(IPAddress.IPv6Any) ? "\"::\", \"0.0.0.0\"" : $"\"{address}\"";
-            text.Append($"addresses = [{addresses}]\n");
-        }
-
-        return text.ToString();
+            Name = Name(user, protocol, port),
+            Users = [user],
+            Exe = executable is null ? [] : [executable],
+            Ports = [Port(protocol, port)],
+            Addresses = address is null ? [] : address.Equals(IPAddress.IPv6Any) ? ["::", "0.0.0.0"] : [address.ToString()],
+        });
     }
 
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+    /// <summary>A kernel-grant rule: <paramref name="user"/>'s processes in <paramref name="unit"/> may bind the port.</summary>
+    public static string ForUnit(string user, string unit, PortProtocol protocol, int port)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(unit);
+        return AllowRuleWriter.Write(new AllowRuleFields
+        {
+            Name = Name(user, protocol, port, "-kernel"),
+            Units = [unit],
+            Users = [user],
+            Ports = [Port(protocol, port)],
+        });
+    }
+
+    private static string Protocol(PortProtocol protocol) => protocol == PortProtocol.Udp ? "udp" : "tcp";
+
+    private static string Port(PortProtocol protocol, int port) => string.Create(CultureInfo.InvariantCulture, $"{Protocol(protocol)}/{port}");
 }
