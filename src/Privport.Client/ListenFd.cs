@@ -58,7 +58,8 @@ public sealed class ListenFd
     public Socket Adopt()
     {
         SetCloseOnExec();
-        return new SafeFdHandle(Descriptor).ToSocket();
+        using var fd = new SafeFdHandle(Descriptor);
+        return fd.ToSocket();
     }
 
     /// <summary>Marks the descriptor close-on-exec: the protocol passes it without, for its receiver to decide.</summary>

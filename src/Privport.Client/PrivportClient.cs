@@ -73,7 +73,7 @@ public sealed class PrivportClient
         var (reply, fd) = await BrokerExchange.RunAsync(SocketPath, request, socket.SafeHandle, Timeout, cancellationToken);
         fd?.Dispose();
         ThrowIfFailed(reply, endpoint);
-        var duplicate = SafeFdHandle.DuplicateCloseOnExec(socket.SafeHandle);
+        using var duplicate = SafeFdHandle.DuplicateCloseOnExec(socket.SafeHandle);
         socket.Dispose();
         return duplicate.ToSocket();
     }

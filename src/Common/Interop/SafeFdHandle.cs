@@ -32,7 +32,19 @@ internal sealed class SafeFdHandle : SafeHandle
     {
         int fd = Fd;
         SetHandleAsInvalid();
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+#pragma warning disable CA2000 // The Socket owns it once constructed; the catch closes it when construction fails.
+        var owned = new SafeSocketHandle(fd, ownsHandle: true);
+#pragma warning restore CA2000
+        try
+        {
+            return new Socket(owned);
+        }
+        catch
+        {
+            // When the Socket constructor fails, the handle is still its caller's to close.
+            owned.Dispose();
+            throw;
+        }
     }
 
     protected override bool ReleaseHandle() => Interop.Libc.close((int)handle) == 0;

@@ -80,7 +80,9 @@ internal sealed class AuditLog : IDisposable
         AuditFile reopened;
         try
         {
+#pragma warning disable CA2000 // The log owns the reopened file from here: it replaces _file (closed in Dispose), or is closed at once when the log is already disposed.
             reopened = AuditFile.Open(path);
+#pragma warning restore CA2000
         }
         catch (AuditFileException e)
         {

@@ -187,7 +187,9 @@ internal sealed class BrokerServer : IDisposable
     {
         while (!_stopping)
         {
+#pragma warning disable CA2000 // Each accepted descriptor is closed here when stopping, else Admit owns it (closing it when the peer cannot be read).
             var fd = NativeSocket.TryAccept(listener.SafeHandle, SOCK_NONBLOCK, out int errno);
+#pragma warning restore CA2000
             if (fd is null)
             {
                 if (errno is EINVAL or EBADF)
@@ -265,7 +267,9 @@ internal sealed class BrokerServer : IDisposable
             throw;
         }
 
+#pragma warning disable CA2000 // The server owns each connection: it joins the waiting set, or Finish disposes it in the finally below.
         var connection = new BrokerConnection(fd, credentials, _handler, _identities);
+#pragma warning restore CA2000
         int total = Interlocked.Increment(ref _connections);
         int open = _connectionsPerUid.AddOrUpdate(credentials.uid, 1, (_, count) => count + 1);
         bool waiting = false;

@@ -5,8 +5,9 @@ namespace Privport.Broker;
 
 /// <summary>
 /// The <c>kernel</c> object of the STATUS_DETAIL document: whether the policy's kernel grants are in force (and why
-/// not), each pinned scope with its entry count, where it is attached and the rules it carries, the enrolments, and
-/// the events the ring dropped. Enrolments of other uids go only to root, as denials do.
+/// not), each pinned scope as <c>privport kernel status --json</c> shows it (<see cref="KernelScopeJson"/>) with the
+/// rules it carries, the enrolments, and the events the ring dropped. Enrolments of other uids go only to root, as
+/// denials do.
 /// </summary>
 internal static class KernelStatusWriter
 {
@@ -17,7 +18,7 @@ internal static class KernelStatusWriter
     {
         var plan = grants.Plan;
         json.WriteStartObject("kernel");
-        json.WriteString("pin_root", grants.PinRoot);
+        KernelScopeJson.WritePinRoot(json, grants.PinRoot);
         json.WriteBoolean("in_force", grants.Problem is null);
         if (grants.Problem is { } problem)
         {
@@ -27,41 +28,10 @@ internal static class KernelStatusWriter
         json.WriteNumber("planned_scopes", plan.Scopes.Count);
         json.WriteNumber("granted", statistics.KernelGranted);
         json.WriteNumber("events_dropped", statistics.KernelEventsDropped);
-        json.WriteStartArray("scopes");
-        int listed = 0;
-        foreach (var state in grants.ReadState() ?? [])
-        {
-            if (state.Scope.Kind == GrantScopeKind.Enrolment || listed++ >= MaxListed)
-            {
-                continue;
-            }
-
-            json.WriteStartObject();
-            json.WriteString("kind", state.Scope.Kind == GrantScopeKind.Unit ? "unit" : "cgroup");
-            json.WriteString("name", state.Scope.Name);
-            json.WriteNumber("entries", state.EntryCount);
-            json.WriteString("program", state.Bind4Pin);
-            json.WriteStartArray("attached_to");
-            foreach (string cgroup in state.AttachedCgroups)
-            {
-                json.WriteStringValue(cgroup);
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("rules");
-            foreach (string rule in RulesOf(plan, state.Scope))
-            {
-                json.WriteStringValue(rule);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        KernelScopeJson.WriteScopes(json, grants.ReadState() ?? [], plan, withEnrolments: false, MaxListed);
         json.WriteNumber("enrolment_count", enrolments?.Count ?? 0);
         json.WriteStartArray("enrolments");
-        listed = 0;
+        int listed = 0;
         foreach (var enrolled in enrolments?.Snapshot() ?? [])
         {
             if ((callerUid != 0 && enrolled.Uid != callerUid) || listed++ >= MaxListed)
@@ -86,22 +56,5 @@ internal static class KernelStatusWriter
 
         json.WriteEndArray();
         json.WriteEndObject();
-    }
-
-    private static SortedSet<string> RulesOf(KernelGrantPlan plan, GrantScope scope)
-    {
-        var rules = new SortedSet<string>(StringComparer.Ordinal);
-        if (plan.Scopes.TryGetValue(scope, out var entries))
-        {
-            foreach (var entry in entries)
-            {
-                if (entry.RuleNumber < plan.RuleIds.Length)
-                {
-                    rules.Add(plan.RuleIds[(int)entry.RuleNumber]);
-                }
-            }
-        }
-
-        return rules;
     }
 }

@@ -36,14 +36,16 @@ internal sealed class DemoHttpServerCommand
     {
         var endpoint = Endpoint.Parse(endpointText);
         uint uid = CurrentProcess.EffectiveUid;
-        Socket listener;
+        Socket? listener = null;
         try
         {
             if (plainBind)
             {
+#pragma warning disable CA2000 // A TcpListener holds nothing but its Socket, which listener owns from here on.
                 var server = new TcpListener(endpoint.Address, endpoint.Port);
-                server.Start();
+#pragma warning restore CA2000
                 listener = server.Server;
+                server.Start();
             }
             else
             {
@@ -54,6 +56,7 @@ internal sealed class DemoHttpServerCommand
         }
         catch (SocketException e)
         {
+            listener?.Dispose();
             await _error.WriteLineAsync($"web server: cannot listen on {endpoint}: {e.Message}");
             return ExitCodes.Denied;
         }

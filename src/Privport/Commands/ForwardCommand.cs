@@ -96,7 +96,7 @@ internal sealed class ForwardCommand
         await host.StartAsync();
 
         var listeners = new List<ListenerSlot>(settings.Rules.Length);
-        Forwarder forwarder;
+        Forwarder? forwarder = null;
         try
         {
             if (inherited is not null)
@@ -125,7 +125,9 @@ internal sealed class ForwardCommand
                 }
             }
 
+#pragma warning disable CA2000 // Owned by the using (forwarder) block below, or closed in the catch when Start fails.
             forwarder = new Forwarder(listeners, settings, DescriptorBudget.OpenFileLimit(), logger);
+#pragma warning restore CA2000
             LogLimits(logger, forwarder, settings);
             forwarder.Start();
         }
@@ -137,6 +139,8 @@ internal sealed class ForwardCommand
         }
         catch (SystemCallException e)
         {
+            // Start fails part-way (an event loop's epoll or eventfd): the loops made so far are the forwarder's to close.
+            forwarder?.Dispose();
             listeners.ForEach(listener => listener.Dispose());
             await _error.WriteLineAsync($"{Verb}: {e.Message}");
             return ExitCodes.Software;

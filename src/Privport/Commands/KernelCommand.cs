@@ -107,26 +107,8 @@ internal sealed class KernelCommand
         {
             using var writer = new Utf8JsonWriter(StandardStreams.Output(), new JsonWriterOptions { Indented = true });
             writer.WriteStartObject();
-            writer.WriteString("pin_root", pinRoot);
-            writer.WriteStartArray("scopes");
-            foreach (var scope in state)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", scope.Scope.Kind.ToString().ToLowerInvariant());
-                writer.WriteString("name", scope.Scope.Name);
-                writer.WriteNumber("number", scope.ScopeNumber);
-                writer.WriteNumber("entries", scope.EntryCount);
-                writer.WriteStartArray("attached_to");
-                foreach (string cgroup in scope.AttachedCgroups)
-                {
-                    writer.WriteStringValue(cgroup);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            KernelScopeJson.WritePinRoot(writer, pinRoot);
+            KernelScopeJson.WriteScopes(writer, state, plan: null, withEnrolments: true, maxListed: int.MaxValue);
             writer.WriteEndObject();
             writer.Flush();
             Console.Out.WriteLine();

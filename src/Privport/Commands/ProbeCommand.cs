@@ -92,7 +92,8 @@ internal sealed class ProbeCommand
 
     private static async Task<string> BindAsync(PrivportClient client, Endpoint endpoint, bool v6Only, CancellationToken cancellation)
     {
-        var own = new Socket(
+        // BindSocketAsync disposes it once bound; when the broker refuses, it is still ours to close.
+        using var own = new Socket(
             endpoint.Address.AddressFamily,
             endpoint.Protocol == PortProtocol.Udp ? SocketType.Dgram : SocketType.Stream,
             endpoint.Protocol == PortProtocol.Udp ? ProtocolType.Udp : ProtocolType.Tcp);

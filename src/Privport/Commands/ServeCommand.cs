@@ -73,7 +73,9 @@ internal sealed class ServeCommand
         {
             // 0 asks for every decision, as sites that must keep each one do; a count no uid reaches does that.
             var throttle = new AuditThrottle(AuditThrottle.DefaultInterval, auditLinesPerUid == 0 ? int.MaxValue : auditLinesPerUid);
+#pragma warning disable CA2000 // The using (audit) block just below owns it; the two lines between fail only by ending the process.
             audit = new AuditLog(StandardStreams.Error(), auditPath, logger, throttle: throttle);
+#pragma warning restore CA2000
         }
         catch (AuditFileException e)
         {
@@ -97,7 +99,9 @@ internal sealed class ServeCommand
             // Opened now where the host allows, so the events of enrolments made later are read too; where it does
             // not, enrolments are refused with the reason and nothing else changes.
             _ = kernel.StoreForEnrolment(out _);
+#pragma warning disable CA2000 // Not a using, as SIGHUP may start it later: each return disposes it first, before the grants and audit log it reads.
             var events = KernelEventPump.TryStart(kernel, enrolments, audit, statistics, logger, TimeProvider.System);
+#pragma warning restore CA2000
 
             // The host's SIGTERM handling is in place before the socket appears, so a stop never finds it missing.
             await host.StartAsync();
@@ -107,6 +111,7 @@ internal sealed class ServeCommand
             }
             catch (BrokerStartException e)
             {
+                events?.Dispose();
                 await _error.WriteLineAsync($"privport serve: {e.Message}");
                 await host.StopAsync();
                 return ExitCodes.Software;
@@ -123,6 +128,7 @@ internal sealed class ServeCommand
                 }
                 catch (MetricsStartException e)
                 {
+                    events?.Dispose();
                     await _error.WriteLineAsync($"privport serve: {e.Message}");
                     await host.StopAsync();
                     return ExitCodes.Software;

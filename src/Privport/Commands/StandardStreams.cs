@@ -62,8 +62,12 @@ internal static class StandardStreams
     public static Stream Error() => Console.IsErrorRedirected ? Console.OpenStandardError() : Terminal(StandardError);
 
     // Not owned: descriptors 1 and 2 belong to the process and stay open for whatever else writes to them.
+#pragma warning disable CA2000 // The FileStream takes the handle, and the handle closes nothing (ownsHandle: false).
     private static FileStream Terminal(int fd) => new(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+#pragma warning restore CA2000
 
+#pragma warning disable CA2000 // The synchronized wrapper owns the writer, and becomes Console.Out or Console.Error for the life of the process.
     private static TextWriter Writer(Stream stream) =>
         TextWriter.Synchronized(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true });
+#pragma warning restore CA2000
 }

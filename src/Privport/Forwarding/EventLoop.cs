@@ -240,7 +240,9 @@ internal sealed class EventLoop : IDisposable
                 return;
             }
 
+#pragma warning disable CA2000 // Closed here when over the limit; else Open gives it to its TcpConnection, or the distributor queues it for another loop (closing what is queued at its Dispose).
             var client = new SafeFdHandle(fd);
+#pragma warning restore CA2000
             if (!_budget.TryTake())
             {
                 listener.Statistics.CountRefused();

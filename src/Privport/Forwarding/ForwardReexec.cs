@@ -97,7 +97,8 @@ internal static class ForwardReexec
         if (withConfig)
         {
             // The writing end closed at execve: the read ends at the end of the text.
-            using var stream = new FileStream(new SafeFileHandle(ListenFds.FirstDescriptor + count, ownsHandle: true), FileAccess.Read, bufferSize: 0);
+            using var text = new SafeFileHandle(ListenFds.FirstDescriptor + count, ownsHandle: true);
+            using var stream = new FileStream(text, FileAccess.Read, bufferSize: 0);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             configText = reader.ReadToEnd();
         }

@@ -190,7 +190,9 @@ internal sealed class UdpRelay : IDisposable
         SafeFdHandle backend;
         try
         {
+#pragma warning disable CA2000 // Closed below when connect or epoll_ctl fails; else the UdpFlow owns it, and the relay closes it with the flow.
             backend = NonblockingIo.CreateSocket(SocketAddressBytes.Family(listener.Rule.Target), SOCK_DGRAM);
+#pragma warning restore CA2000
         }
         catch (SystemCallException)
         {
@@ -216,7 +218,17 @@ internal sealed class UdpRelay : IDisposable
         int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
         uint generation = ++_generation & 0x07FF_FFFF;
         var flow = new UdpFlow(key, listener, backend, sender.ToArray(), _keyBase | FlowBit | ((ulong)generation << 32) | (uint)slot, now);
-        _epoll.Add(backend, EPOLLIN, flow.EpollKey);
+        try
+        {
+            _epoll.Add(backend, EPOLLIN, flow.EpollKey);
+        }
+        catch (SystemCallException)
+        {
+            // The event loop ends with this error; the flow was never recorded, so nothing else would close its socket.
+            backend.Dispose();
+            throw;
+        }
+
         _slots[slot] = flow;
         _flows.Add(key, flow);
         listener.Statistics.CountUdpFlow();

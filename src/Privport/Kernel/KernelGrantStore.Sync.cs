@@ -27,7 +27,9 @@ internal sealed partial class KernelGrantStore
         foreach (var (scope, entries) in plan.Scopes.OrderBy(s => s.Key.Kind).ThenBy(s => s.Key.Name, StringComparer.Ordinal))
         {
             string dir = PinLayout.ScopeDirectory(PinRoot, scope);
+#pragma warning disable CA2000 // Disposed by its using declaration; the analyzer misreads some inside a loop (dotnet/roslyn-analyzers#7047).
             using var grants = BpfSystemCall.ObjGet(Path.Combine(dir, PinLayout.Grants));
+#pragma warning restore CA2000
             if (grants is not null && pinned.ContainsKey(scope) && AllPinned(dir))
             {
                 var (a, d) = GrantMap.Sync(grants, entries);
@@ -180,7 +182,9 @@ internal sealed partial class KernelGrantStore
         using var cg = KernelEnrolment.CgroupFd(cgroup);
         foreach (var family in Families)
         {
+#pragma warning disable CA2000 // Disposed by its using declaration; the analyzer misreads some inside a loop (dotnet/roslyn-analyzers#7047).
             using var program = BpfSystemCall.ObjGet(Path.Combine(dir, PinLayout.ProgramName(family)));
+#pragma warning restore CA2000
             if (program is not null)
             {
                 BpfSystemCall.ProgDetach(cg, program, KernelEnrolment.AttachType(family));

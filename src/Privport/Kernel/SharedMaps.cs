@@ -22,21 +22,39 @@ internal sealed class SharedMaps : IDisposable
     {
         var events = OpenOrCreate(Path.Combine(pinRoot, PinLayout.Events),
             () => BpfSystemCall.MapCreate(BPF_MAP_TYPE_RINGBUF, 0, 0, RingSize, 0, "privport_events"));
-        var dropped = OpenOrCreate(Path.Combine(pinRoot, PinLayout.Dropped),
-            () => BpfSystemCall.MapCreate(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, "privport_dropped"));
-        return new SharedMaps(events, dropped);
+        try
+        {
+            var dropped = OpenOrCreate(Path.Combine(pinRoot, PinLayout.Dropped),
+                () => BpfSystemCall.MapCreate(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, "privport_dropped"));
+            return new SharedMaps(events, dropped);
+        }
+        catch
+        {
+            events.Dispose();
+            throw;
+        }
     }
 
     public static SafeFdHandle OpenOrCreate(string pin, Func<SafeFdHandle> create)
     {
-        var fd = BpfSystemCall.ObjGet(pin);
-        if (fd is not null)
+#pragma warning disable CA2000 // Returned to the caller, who owns it.
+        if (BpfSystemCall.ObjGet(pin) is { } pinned)
+#pragma warning restore CA2000
         {
-            return fd;
+            return pinned;
         }
 
-        fd = create();
-        BpfSystemCall.ObjPin(fd, pin);
+        var fd = create();
+        try
+        {
+            BpfSystemCall.ObjPin(fd, pin);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+
         return fd;
     }
 

@@ -30,7 +30,9 @@ internal sealed class SocketSource(string? brokerSocket, uint? owner = null)
     /// <exception cref="SocketSourceException">The broker is unreachable, refused, or the bind or listen failed.</exception>
     public SafeFdHandle Open(Endpoint endpoint, BindOptions options, int backlog)
     {
+#pragma warning disable CA2000 // Returned to the caller, who owns it; closed here when listen fails.
         var socket = BindsHere(endpoint) ? BindHere(endpoint, options) : FromBroker(endpoint, options);
+#pragma warning restore CA2000
         if (endpoint.Protocol == PortProtocol.Tcp)
         {
             try

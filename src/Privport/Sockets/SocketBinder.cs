@@ -78,7 +78,9 @@ internal static class SocketBinder
         SafeFdHandle guard;
         try
         {
+#pragma warning disable CA2000 // Disposed by the using (guard) block right after this try.
             guard = NativeSocket.CreateInet(endpoint.Protocol, AddressFamily.InterNetwork);
+#pragma warning restore CA2000
         }
         catch (SystemCallException e)
         {
@@ -123,7 +125,9 @@ internal static class SocketBinder
         SafeFdHandle fd;
         try
         {
+#pragma warning disable CA2000 // Returned to the caller, who owns it; closed below when an option, the bind or listen fails.
             fd = NativeSocket.CreateInet(endpoint.Protocol, endpoint.Address.AddressFamily);
+#pragma warning restore CA2000
         }
         catch (SystemCallException e)
         {

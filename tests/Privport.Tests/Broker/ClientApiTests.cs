@@ -39,7 +39,7 @@ public sealed class ClientApiTests(StagedPrivport privport)
         Privilege.RequireRoot();
         await using var broker = await RunningBroker.StartAsync(privport, RootMay650To655);
         var client = new PrivportClient(broker.SocketPath);
-        var own = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        using var own = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
         own.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
 
         using var bound = await client.BindSocketAsync(own, Endpoint.Parse("tcp/[::1]:651"), TestContext.Current.CancellationToken);

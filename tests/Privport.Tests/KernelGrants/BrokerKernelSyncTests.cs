@@ -111,6 +111,47 @@ public sealed class BrokerKernelSyncTests(StagedPrivport privport)
     }
 
     [Fact]
+    public async Task Kernel_status_json_describes_a_scope_with_the_fields_and_values_of_the_brokers_status()
+    {
+        await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
+        string cgroup = host.CreateCgroup(label: "test-c");
+        string policy = $$"""
+            [[allow]]
+            name = "test-c"
+            cgroups = ["{{cgroup}}"]
+            users = ["65534"]
+            ports = ["tcp/970"]
+            """;
+
+        // A cgroup the policy names is attached by the broker itself, so the scope has somewhere it is attached to.
+        await using var broker = await RunningBroker.StartAsync(privport, policy, serveArguments: ["--bpf-root", host.BpfMount]);
+
+        var brokerStatus = await Run.AsRootAsync(privport.Executable, "status", "--json", "--socket", broker.SocketPath);
+        var pinStatus = await Run.AsRootAsync(privport.Executable, "kernel", "status", "--json", "--bpf-root", host.BpfMount);
+        Assert.True(brokerStatus.ExitCode == 0, brokerStatus.ToString());
+        Assert.True(pinStatus.ExitCode == 0, pinStatus.ToString());
+        using var fromBroker = JsonDocument.Parse(brokerStatus.Stdout);
+        using var fromPins = JsonDocument.Parse(pinStatus.Stdout);
+        var kernel = fromBroker.RootElement.GetProperty("kernel");
+        Assert.Equal(kernel.GetProperty("pin_root").GetString(), fromPins.RootElement.GetProperty("pin_root").GetString());
+
+        var brokerScope = Assert.Single(kernel.GetProperty("scopes").EnumerateArray());
+        var pinScope = Assert.Single(fromPins.RootElement.GetProperty("scopes").EnumerateArray());
+        Assert.NotEmpty(pinScope.GetProperty("attached_to").EnumerateArray());
+
+        // Only the broker has the policy, which names the rules behind the entries; every other field is the same.
+        Assert.Equal(["test-c"], brokerScope.GetProperty("rules").EnumerateArray().Select(rule => rule.GetString()));
+        string[] brokerFields = [.. brokerScope.EnumerateObject().Select(field => field.Name).Where(name => name != "rules")];
+        string[] pinFields = [.. pinScope.EnumerateObject().Select(field => field.Name)];
+        Assert.Equal(brokerFields, pinFields);
+        foreach (string field in pinFields)
+        {
+            Assert.True(JsonElement.DeepEquals(brokerScope.GetProperty(field), pinScope.GetProperty(field)),
+                $"{field}: the broker says {brokerScope.GetProperty(field)}, kernel status says {pinScope.GetProperty(field)}");
+        }
+    }
+
+    [Fact]
     public async Task Kernel_sync_and_revoke_keep_the_pins_without_a_broker_as_systemd_runs_them()
     {
         await using var host = await KernelTestHost.StartWithAttacherAndServerAsync();
