@@ -17,24 +17,24 @@ internal static class BindProbe
     /// </summary>
     public static int Try(Endpoint endpoint, bool reuseAddress = false)
     {
-        SafeFdHandle socket;
+        SafeFdHandle? socket = null;
         try
         {
             socket = NativeSocket.CreateInet(endpoint.Protocol, endpoint.Address.AddressFamily);
-        }
-        catch (SystemCallException e)
-        {
-            return e.ErrorNumber;
-        }
-
-        using (socket)
-        {
             if (reuseAddress)
             {
                 NativeSocket.SetInt(socket, SOL_SOCKET, SO_REUSEADDR, 1);
             }
 
             return NativeSocket.Bind(socket, endpoint.Address, endpoint.Port);
+        }
+        catch (SystemCallException e)
+        {
+            return e.ErrorNumber;
+        }
+        finally
+        {
+            socket?.Dispose();
         }
     }
 }
