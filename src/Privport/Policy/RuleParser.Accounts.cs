@@ -65,6 +65,14 @@ internal sealed partial class RuleParser
                     return new AccountId(id, null);
                 }
 
+                // The name service would read the name only up to the NUL: "www-data\0x" would name www-data.
+                if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    _diagnostics.Error(_file, item, field,
+                        $"'{text.Replace("\0", "\\u0000", StringComparison.Ordinal)}' holds a NUL character (\\u0000), which no {noun} name can; write the {noun}'s name or {idName} alone");
+                    return null;
+                }
+
                 if (find(text) is { } found)
                 {
                     return new AccountId(found, text);

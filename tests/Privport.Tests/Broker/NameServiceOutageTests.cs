@@ -35,6 +35,10 @@ public sealed class NameServiceOutageTests(StagedPrivport privport)
         await Eventually.WaitUntilAsync(() => File.Exists(host.SocketPath) || broker.HasExited,
             "the broker to listen once the name service answers", context: () => broker.Stderr);
         Assert.False(broker.HasExited, broker.Stderr);
+
+        // The socket appears just before the line saying what was loaded is written.
+        await Eventually.WaitUntilAsync(() => broker.Stderr.Contains("1 rules", StringComparison.Ordinal) || broker.HasExited,
+            "the broker to log the policy it loaded", context: () => broker.Stderr);
         Assert.Contains("1 rules", broker.Stderr, StringComparison.Ordinal);
     }
 

@@ -21,6 +21,21 @@ public sealed class PolicyLoaderErrorTests
         Assert.Equal(3, errors[0].Line);
     }
 
+    [Theory]
+    [InlineData("users")]
+    [InlineData("groups")]
+    public void Account_name_holding_a_nul_is_an_error_rather_than_the_name_before_it(string field)
+    {
+        // TOML's \u0000 escape: the value is "www-data", NUL, "x".
+        var error = SingleError($$"""
+            [[allow]]
+            {{field}} = ["www-data\u0000x"]
+            ports = ["tcp/80"]
+            """);
+        Assert.Equal((field, 2), (error.Field, error.Line));
+        Assert.Contains("holds a NUL character", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Key_given_twice_in_a_rule_is_an_error_at_the_second_one()
     {
