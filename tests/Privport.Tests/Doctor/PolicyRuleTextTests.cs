@@ -49,7 +49,7 @@ public sealed class PolicyRuleTextTests
     [InlineData("/opt/]]\n[[allow]]\nusers = [\"*\"]\n#/\U0001F600")]
     public void The_printed_rule_names_the_very_path_and_user_given_whatever_they_hold(string executable)
     {
-        const string user = "we\"b\\user\u0000\n[[allow]]";
+        const string user = "we\"b\\user\u001f\n[[allow]]";
 
         var rule = PolicyText.Single(PolicyRuleText.For(user, executable, PortProtocol.Tcp, IPAddress.Loopback, 80), new AnyAccountDirectory());
 

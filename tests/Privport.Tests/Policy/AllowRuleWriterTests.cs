@@ -28,7 +28,8 @@ public sealed class AllowRuleWriterTests
         (3, Hostile),
         (1, Gen.Char.Array[0, 40].Select(chars => new string(chars))));
 
-    private static readonly Gen<string> Account = Hostile.Where(text => text != "*");
+    // No name service can hold a NUL in a name, and the policy refuses one (PolicyLoaderErrorTests).
+    private static readonly Gen<string> Account = Hostile.Where(text => text != "*" && !text.Contains('\0', StringComparison.Ordinal));
 
     // A fixed last component no file has, so no generated path can name an existing directory.
     private static readonly Gen<string> Executable = Hostile.Where(text => !text.Contains('\0', StringComparison.Ordinal))
