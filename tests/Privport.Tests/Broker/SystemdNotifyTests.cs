@@ -80,18 +80,5 @@ public sealed class SystemdNotifyTests(StagedPrivport privport)
     // CLOCK_MONOTONIC, the clock MONOTONIC_USEC is read from.
     private static long MonotonicMicroseconds() => Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1_000_000);
 
-    private static async Task<string> ReceiveAsync(Socket notify, BrokerProcess broker)
-    {
-        var buffer = new byte[4096];
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            int length = await notify.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            return Encoding.UTF8.GetString(buffer, 0, length);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no notification within 20 s; broker stderr:\n{broker.Process.Stderr}");
-        }
-    }
+    private static Task<string> ReceiveAsync(Socket notify, BrokerProcess broker) => NotifyMessages.ReceiveAsync(notify, () => broker.Process.Stderr);
 }

@@ -72,18 +72,5 @@ public sealed class ForwardServiceTests(StagedPrivport privport)
         Assert.Contains("drain deadline reached; reset 1 connections", forwarder.Stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<string> ReceiveAsync(Socket notify, RunningForwarder forwarder)
-    {
-        var buffer = new byte[4096];
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            int length = await notify.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            return Encoding.UTF8.GetString(buffer, 0, length);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no notification within 20 s; forwarder stderr:\n{forwarder.Stderr}");
-        }
-    }
+    private static Task<string> ReceiveAsync(Socket notify, RunningForwarder forwarder) => NotifyMessages.ReceiveAsync(notify, () => forwarder.Stderr);
 }
