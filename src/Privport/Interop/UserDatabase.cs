@@ -18,118 +18,77 @@ internal static class UserDatabase
     public static uint? FindUid(string name) => FindUser(name)?.Uid;
 
     /// <summary>The account with <paramref name="uid"/>; null when there is none.</summary>
-    public static unsafe PasswdEntry? FindUser(uint uid)
+    public static unsafe PasswdEntry? FindUser(uint uid) => Lookup<PasswdEntry?>("getpwuid_r", (buffer, size) =>
     {
         passwd entry;
         passwd* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
-        {
-            fixed (byte* buffer = new byte[size])
-            {
-                int error = getpwuid_r(uid, &entry, buffer, (nuint)size, &result);
-                if (error != ERANGE)
-                {
-                    ThrowUnlessAnswered("getpwuid_r", error);
-                    return result != null ? PasswdEntry.From(entry) : null;
-                }
-            }
-        }
-
-        return null;
-    }
+        int error = getpwuid_r(uid, &entry, (byte*)buffer, size, &result);
+        return (error, result != null ? PasswdEntry.From(entry) : null);
+    });
 
     /// <summary>The account named <paramref name="name"/>; null when there is none.</summary>
-    public static unsafe PasswdEntry? FindUser(string name)
+    public static unsafe PasswdEntry? FindUser(string name) => Lookup<PasswdEntry?>("getpwnam_r", (buffer, size) =>
     {
         passwd entry;
         passwd* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
-        {
-            fixed (byte* buffer = new byte[size])
-            {
-                int error = getpwnam_r(name, &entry, buffer, (nuint)size, &result);
-                if (error != ERANGE)
-                {
-                    ThrowUnlessAnswered("getpwnam_r", error);
-                    return result != null ? PasswdEntry.From(entry) : null;
-                }
-            }
-        }
+        int error = getpwnam_r(name, &entry, (byte*)buffer, size, &result);
+        return (error, result != null ? PasswdEntry.From(entry) : null);
+    });
 
-        return null;
-    }
-
-    public static unsafe uint? FindGid(string name)
+    public static unsafe uint? FindGid(string name) => Lookup<uint?>("getgrnam_r", (buffer, size) =>
     {
         group entry;
         group* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
-        {
-            // Groups with thousands of members need more than the first buffer: ERANGE asks for a larger one.
-            fixed (byte* buffer = new byte[size])
-            {
-                int error = getgrnam_r(name, &entry, buffer, (nuint)size, &result);
-                if (error != ERANGE)
-                {
-                    ThrowUnlessAnswered("getgrnam_r", error);
-                    return result != null ? entry.gr_gid : null;
-                }
-            }
-        }
+        int error = getgrnam_r(name, &entry, (byte*)buffer, size, &result);
+        return (error, result != null ? entry.gr_gid : null);
+    });
 
-        return null;
-    }
-
-    public static unsafe string? FindGroupName(uint gid)
+    public static unsafe string? FindGroupName(uint gid) => Lookup("getgrgid_r", (buffer, size) =>
     {
         group entry;
         group* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
-        {
-            fixed (byte* buffer = new byte[size])
-            {
-                int error = getgrgid_r(gid, &entry, buffer, (nuint)size, &result);
-                if (error != ERANGE)
-                {
-                    ThrowUnlessAnswered("getgrgid_r", error);
-                    return result != null ? Marshal.PtrToStringUTF8((nint)entry.gr_name) : null;
-                }
-            }
-        }
-
-        return null;
-    }
+        int error = getgrgid_r(gid, &entry, (byte*)buffer, size, &result);
+        return (error, result != null ? Marshal.PtrToStringUTF8((nint)entry.gr_name) : null);
+    });
 
     /// <summary>The user names listed as members of the group (gr_mem); empty when the group is unknown.</summary>
-    public static unsafe string[] GroupMemberNames(uint gid)
+    public static unsafe string[] GroupMemberNames(uint gid) => Lookup("getgrgid_r", (buffer, size) =>
     {
         group entry;
         group* result = null;
-        for (int size = InitialBufferSize; size <= MaxBufferSize; size *= 4)
+        int error = getgrgid_r(gid, &entry, (byte*)buffer, size, &result);
+        var names = new List<string>();
+        for (byte** member = result != null ? entry.gr_mem : null; member != null && *member != null; member++)
+        {
+            names.Add(Marshal.PtrToStringUTF8((nint)(*member))!);
+        }
+
+        return (error, names.ToArray());
+    });
+
+    /// <summary>
+    /// Runs one reentrant lookup with a buffer that grows while it answers ERANGE (a group with thousands of members
+    /// needs more than the first), reading the answer while the buffer still holds the strings it points into.
+    /// </summary>
+    private static unsafe T Lookup<T>(string function, Func<nint, nuint, (int Error, T Answer)> call)
+    {
+        for (int size = InitialBufferSize; ; size *= 4)
         {
             fixed (byte* buffer = new byte[size])
             {
-                int error = getgrgid_r(gid, &entry, buffer, (nuint)size, &result);
+                var (error, answer) = call((nint)buffer, (nuint)size);
                 if (error != ERANGE)
                 {
-                    ThrowUnlessAnswered("getgrgid_r", error);
-                    if (result == null)
-                    {
-                        return [];
-                    }
-
-                    var names = new List<string>();
-                    for (byte** member = entry.gr_mem; member != null && *member != null; member++)
-                    {
-                        names.Add(Marshal.PtrToStringUTF8((nint)(*member))!);
-                    }
-
-                    return [.. names];
+                    ThrowUnlessAnswered(function, error);
+                    return answer;
                 }
             }
-        }
 
-        return [];
+            if (size >= MaxBufferSize)
+            {
+                throw new SystemCallException(function, ERANGE);
+            }
+        }
     }
 
     /// <summary>
