@@ -14,6 +14,32 @@ internal sealed class PipePool(int pipeSize, int keep) : IDisposable
 
     public SplicePipe Rent() => _idle.Count > 0 ? _idle.Pop() : SplicePipe.Create(pipeSize);
 
+    /// <summary>
+    /// How many bytes the pipe <see cref="Rent"/> returns next can hold, making it now if none is idle. Once the
+    /// forwarder's user is past pipe-user-pages-soft, the kernel makes new pipes of two pages whatever was asked,
+    /// so this can be far less than the pipe size; a caller that must be able to park what it read reads no more.
+    /// When no pipe can be made now (out of descriptors), <paramref name="unknown"/>: the caller may still finish
+    /// without one.
+    /// </summary>
+    public int NextCapacity(int unknown)
+    {
+        if (_idle.Count == 0)
+        {
+            try
+            {
+#pragma warning disable CA2000 // The pool owns it from here: it is lent out by Rent or disposed with the pool.
+                _idle.Push(SplicePipe.Create(pipeSize));
+#pragma warning restore CA2000
+            }
+            catch (SystemCallException)
+            {
+                return unknown;
+            }
+        }
+
+        return _idle.Peek().Capacity;
+    }
+
     /// <summary>Takes back an empty pipe for reuse; one still holding bytes (a reset connection) is closed.</summary>
     public void Return(SplicePipe pipe)
     {

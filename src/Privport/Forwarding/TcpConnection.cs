@@ -203,9 +203,10 @@ internal sealed class TcpConnection
             int space;
             if (pipe is null && !bulk && readable && !sourceEnded && _connected)
             {
-                // Nothing in flight this way: read into the loop's buffer and send straight on (see SmallTransfer).
-                space = _smallBuffer.Length;
-                read = NonblockingIo.Receive(source, _smallBuffer);
+                // Nothing in flight this way: read into the loop's buffer and send straight on (see SmallTransfer), at
+                // most what the pipe that would take an unsent rest can hold.
+                space = Math.Min(_smallBuffer.Length, _pipes.NextCapacity(unknown: _smallBuffer.Length));
+                read = NonblockingIo.Receive(source, _smallBuffer.AsSpan(0, space));
                 if (read == 0)
                 {
                     sourceEnded = true;
@@ -309,7 +310,7 @@ internal sealed class TcpConnection
             pipe = _pipes.Rent();
             nint kept = NonblockingIo.Write(pipe.WriteEnd, _smallBuffer.AsSpan(done, count - done));
 
-            // An empty pipe holds at least 64 KiB, more than the buffer: a short write cannot happen.
+            // The read took no more than this pipe holds (PipePool.NextCapacity): a short write cannot happen.
             if (kept != count - done)
             {
                 return Failure.Destination;
