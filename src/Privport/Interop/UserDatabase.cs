@@ -27,7 +27,7 @@ internal static class UserDatabase
     });
 
     /// <summary>The account named <paramref name="name"/>; null when there is none.</summary>
-    public static unsafe PasswdEntry? FindUser(string name) => Lookup<PasswdEntry?>("getpwnam_r", (buffer, size) =>
+    public static unsafe PasswdEntry? FindUser(string name) => HoldsNul(name) ? null : Lookup<PasswdEntry?>("getpwnam_r", (buffer, size) =>
     {
         passwd entry;
         passwd* result = null;
@@ -35,7 +35,7 @@ internal static class UserDatabase
         return (error, result != null ? PasswdEntry.From(entry) : null);
     });
 
-    public static unsafe uint? FindGid(string name) => Lookup<uint?>("getgrnam_r", (buffer, size) =>
+    public static unsafe uint? FindGid(string name) => HoldsNul(name) ? null : Lookup<uint?>("getgrnam_r", (buffer, size) =>
     {
         group entry;
         group* result = null;
@@ -65,6 +65,9 @@ internal static class UserDatabase
 
         return (error, names.ToArray());
     });
+
+    /// <summary>C would read the name only up to the NUL and answer for another account; no account has such a name.</summary>
+    private static bool HoldsNul(string name) => name.Contains('\0', StringComparison.Ordinal);
 
     /// <summary>
     /// Runs one reentrant lookup with a buffer that grows while it answers ERANGE (a group with thousands of members
