@@ -18,7 +18,9 @@ internal sealed class EventLoop : IDisposable
 
     private const int PipeSize = 1024 * 1024;
     private const int AcceptBatch = 64;
-    private const int SmallTransferSize = 16 * 1024;
+    // Holds a 16 KB response with its headers, or a full TLS record (16 KiB of plaintext and its overhead), in one
+    // recv and one send; at 16 KiB such a message left a few hundred bytes for a pipe, two more splices each time.
+    private const int SmallTransferSize = 32 * 1024;
     private const int WaitMilliseconds = 200;
     private const long SweepMilliseconds = 250;
     private const int AcceptPauseMilliseconds = 100;

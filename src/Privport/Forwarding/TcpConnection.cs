@@ -290,10 +290,10 @@ internal sealed class TcpConnection
     }
 
     /// <summary>
-    /// Sends <paramref name="count"/> bytes just read into the loop's buffer. For a request or a response of a few
-    /// kilobytes, recv and send cost less than splicing through a pipe (whose page moves only pay off in bulk, where
-    /// HAProxy's splice-auto also draws the line). What the destination does not take now goes into a pipe and
-    /// follows the splice path.
+    /// Sends <paramref name="count"/> bytes just read into the loop's buffer. For a request or a response of up to a
+    /// few tens of kilobytes, recv and send cost less than splicing through a pipe (whose page moves only pay off in
+    /// bulk, where HAProxy's splice-auto also draws the line). What the destination does not take now goes into a
+    /// pipe and follows the splice path.
     /// </summary>
     private Failure SmallTransfer(SafeFdHandle destination, int count, ref SplicePipe? pipe, ref long moved)
     {
