@@ -122,9 +122,10 @@ internal static class TomlText
     /// <summary>
     /// Control characters (TOML forbids them raw) and those that hide or reorder text on screen: format characters
     /// such as U+202E RIGHT-TO-LEFT OVERRIDE, line and paragraph separators, spaces other than the plain one, and
-    /// code points not yet assigned.
+    /// code points not yet assigned. Also U+FFFD, which reads as a decoding error to a person and to Tomlyn alike
+    /// (a raw one fails to parse); escaped, it is the character the value really holds.
     /// </summary>
-    private static bool NeedsEscape(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    private static bool NeedsEscape(Rune rune) => rune.Value == 0xFFFD || Rune.GetUnicodeCategory(rune) switch
     {
         UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
             or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => true,

@@ -15,7 +15,7 @@ public sealed class AllowRuleWriterTests
     private static readonly Gen<string> Piece = Gen.OneOf(
         Gen.OneOf("\"", "\\", "\n", "\r\n", "\r", "\t", "\0", "\b", "\f", "\u001b", "\u001f", "\u007f", "\u0085", "#", "]]", "[[allow]]", "=",
             "'", "'''", "\"\"\"", "\\u0041", "\\n", "\\", "\\\\\"", "\nusers = [\"*\"]\n", "\u2028", "\u2029", "\u202e", "\u200b", "\u00a0", "\ufeff",
-            "\uffff", "\ufffe", "\ue000", "😀", "\U0010FFFF", "é", "ß", "日本", " ", "a", "/", "."),
+            "\uffff", "\ufffe", "\ufffd", "\ue000", "😀", "\U0010FFFF", "é", "ß", "日本", " ", "a", "/", "."),
         Gen.Int[0, 0x10FFFF].Where(codePoint => codePoint is < 0xD800 or > 0xDFFF).Select(char.ConvertFromUtf32));
 
     /// <summary>Short hostile strings, and now and then one of several thousand characters.</summary>
@@ -141,6 +141,7 @@ public sealed class AllowRuleWriterTests
     [InlineData("\u202e\u200b\u2028\u00a0", "\"\\u202E\\u200B\\u2028\\u00A0\"")]
     [InlineData("é😀", "\"é😀\"")]
     [InlineData("\U000E0001", "\"\\U000E0001\"")]
+    [InlineData("\uFFFD", "\"\\uFFFD\"")]
     public void Strings_show_every_character_that_matters(string value, string written)
     {
         Assert.Equal(written, TomlText.BasicString(value));
